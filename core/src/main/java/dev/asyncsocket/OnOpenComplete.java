@@ -1,0 +1,7 @@
+package dev.asyncsocket;
+
+/** Called once when an accepted {@link AsyncSocket#openAsync} completes. */
+@FunctionalInterface
+public interface OnOpenComplete<C> {
+    void onOpenComplete(C context, OpenResult result);
+}

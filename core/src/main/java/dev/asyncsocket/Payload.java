@@ -1,0 +1,76 @@
+package dev.asyncsocket;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The seed's rules for a payload, in one place: what makes a buffer array bad input for a send or a
+ * receive, and how many bytes a good one holds. Stateless and thread-safe.
+ */
+public final class Payload {
+
+    /** UINT32_MAX: the most bytes one operation may carry. */
+    public static final long MAX_TOTAL_BYTES = 0xFFFF_FFFFL;
+
+    /** Returned by the checks for bad input. */
+    public static final long INVALID = -1;
+
+    /**
+     * What one operation's context costs per buffer: the reference to the caller's buffer and the
+     * per-buffer bookkeeping of the wrapper that carries it (c-pal's SOCKET_BUFFER/WSABUF item).
+     */
+    static final long CONTEXT_BYTES_PER_BUFFER = 32;
+
+    /** The fixed part of one operation's context. */
+    static final long CONTEXT_HEADER_BYTES = 64;
+
+    private Payload() {
+    }
+
+    /**
+     * @return the total number of bytes to send, or {@link #INVALID} if the array is {@code null} or empty,
+     *     holds a {@code null} buffer or one with nothing remaining, totals more than
+     *     {@link #MAX_TOTAL_BYTES}, or needs a context larger than {@link #MAX_TOTAL_BYTES}
+     */
+    public static long sendTotal(ByteBuffer[] payload) {
+        return total(payload, false);
+    }
+
+    /** As {@link #sendTotal}, and a read-only buffer is also bad input. */
+    public static long receiveTotal(ByteBuffer[] payload) {
+        return total(payload, true);
+    }
+
+    /** Whether the context of an operation on {@code bufferCount} buffers fits in UINT32_MAX bytes. */
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_103: [ If the amount of memory needed to allocate the context and the SOCKET_BUFFER items is exceeding UINT32_MAX, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+    public static boolean contextFits(long bufferCount) {
+        return bufferCount <= (MAX_TOTAL_BYTES - CONTEXT_HEADER_BYTES) / CONTEXT_BYTES_PER_BUFFER;
+    }
+
+    private static long total(ByteBuffer[] payload, boolean writable) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_025: [ If buffers is NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_074: [ If buffers is NULL, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_085: [ If buffer_count is 0, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_086: [ If buffer_count is 0, async_socket_receive_async shall fail and return a non-zero value. ]
+        if (payload == null || payload.length == 0 || !contextFits(payload.length)) {
+            return INVALID;
+        }
+        long total = 0;
+        for (ByteBuffer buffer : payload) {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_089: [ If any of the buffers in payload has buffer set to NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_091: [ If any of the buffers in payload has buffer set to NULL, async_socket_receive_async shall fail and return a non-zero value. ]
+            if (buffer == null || (writable && buffer.isReadOnly())) {
+                return INVALID;
+            }
+            int remaining = buffer.remaining();
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_090: [ If any of the buffers in payload has length set to 0, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_092: [ If any of the buffers in payload has length set to 0, async_socket_receive_async shall fail and return a non-zero value. ]
+            if (remaining == 0) {
+                return INVALID;
+            }
+            total += remaining;
+        }
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_101: [ If the sum of buffer lengths for all the buffers in payload is greater than UINT32_MAX, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_096: [ If the sum of buffer lengths for all the buffers in payload is greater than UINT32_MAX, async_socket_receive_async shall fail and return a non-zero value. ]
+        return total > MAX_TOTAL_BYTES ? INVALID : total;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.SocketLifecycle;
+import dev.asyncsocket.SocketState;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * What one open of a socket binds together: the channel, its event loop, the inbox that carries accepted
+ * operations from API calls to the loop, the receive queue and the tail handler.
+ *
+ * <p>Any thread may {@link #submit} an operation; everything else runs on the channel's event loop.
+ * Operations reach the loop through one drain task per burst (the pattern of gRPC's {@code WriteQueue}):
+ * sends that arrive while the loop is busy leave in one gathered write and one flush, and the drain always
+ * runs after the submitting call returned, so no callback runs on the stack of the call that started it.
+ *
+ * <p>If the loop refuses a task because it is shutting down, the task runs once the loop has terminated, on
+ * Netty's global executor, and completes what is left ABANDONED: no accepted operation is ever left without
+ * its callback.
+ */
+final class Connection implements Runnable {
+
+    private static final AtomicIntegerFieldUpdater<Connection> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(Connection.class, "drainScheduled");
+
+    private final Channel channel;
+    private final EventLoop loop;
+    private final SocketLifecycle lifecycle;
+    private final OperationQueue inbox = new OperationQueue();
+    private final ReceiveQueue receives;
+    private volatile int drainScheduled;
+    /** Whether the drain wrote anything that still needs a flush. Event loop only. */
+    private boolean unflushed;
+    /** Set by the close task; from then on operations are abandoned, not started. */
+    private volatile boolean closed;
+
+    Connection(Channel channel, SocketLifecycle lifecycle) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.lifecycle = lifecycle;
+        this.receives = new ReceiveQueue(this, channel);
+    }
+
+    /** Plugs into the channel: the tail handler goes last in its pipeline, reads happen only on request. */
+    void attach() {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_058: [ async_socket_open_async shall create a threadpool IO by calling CreateThreadpoolIo and passing socket_transport_get_underlying_socket, the callback environment to it and on_io_complete as callback. ]
+        channel.config().setAutoRead(false);
+        channel.pipeline().addLast(TailHandler.NAME, new TailHandler(receives));
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    ReceiveQueue receives() {
+        return receives;
+    }
+
+    /** Whether the socket is closing: operations that end now end ABANDONED. */
+    boolean isClosing() {
+        return closed || lifecycle.state() != SocketState.OPEN;
+    }
+
+    /** Whether the loop no longer takes new work (the engine is shutting down). */
+    boolean loopShuttingDown() {
+        return loop.isShuttingDown();
+    }
+
+    /** Hands an accepted operation to the event loop. Any thread; never runs a callback. */
+    void submit(Operation operation) {
+        inbox.offer(operation);
+        if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+            execute(this);
+        }
+    }
+
+    /** The drain task: starts every operation in the inbox, then flushes once and serves receives. */
+    @Override
+    public void run() {
+        // Cleared before polling: a producer that links after this point schedules the next drain.
+        drainScheduled = 0;
+        Operation operation;
+        while ((operation = inbox.poll()) != null) {
+            if (closed) {
+                operation.abandon();
+            } else {
+                operation.start(this);
+            }
+        }
+        if (closed) {
+            return;
+        }
+        if (unflushed) {
+            unflushed = false;
+            channel.flush();
+        }
+        receives.serve();
+    }
+
+    /** Writes a send's bytes; the flush follows at the end of the drain. */
+    void write(ByteBuf data, SendOperation<?> send) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_060: [ An asynchronous IO shall be started by calling StartThreadpoolIo. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_061: [ The SOCKET_BUFFER array associated with the context shall be sent by calling socket_transport_send and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
+        channel.write(data, channel.newPromise().addListener(send));
+        unflushed = true;
+    }
+
+    /**
+     * Closes the channel and completes everything still pending, on the event loop; then runs
+     * {@code andThen} there. Any thread; returns without waiting.
+     */
+    void close(Runnable andThen) {
+        execute(() -> {
+            closeOnLoop();
+            andThen.run();
+        });
+    }
+
+    private void closeOnLoop() {
+        closed = true;
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_021: [ Then async_socket_close shall close the async socket. ]
+        // Closing fails every write still in Netty's outbound buffer, in order: their callbacks run here.
+        channel.close();
+        Operation operation;
+        while ((operation = inbox.poll()) != null) {
+            operation.abandon();
+        }
+        receives.close();
+    }
+
+    /** Runs {@code task} on the event loop, or, if the loop refuses it, once the loop has terminated. */
+    void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // Once the loop has terminated nothing else touches this connection. Listeners of the termination
+            // future all run on Netty's global executor, one at a time, so these late tasks never overlap.
+            loop.terminationFuture().addListener(terminated -> {
+                closed = true;
+                task.run();
+                receives.close();
+            });
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.AsyncSocket;
+import dev.asyncsocket.Callbacks;
+import dev.asyncsocket.ExecutionEngine;
+import dev.asyncsocket.NotifyIoType;
+import dev.asyncsocket.OnNotifyIoComplete;
+import dev.asyncsocket.OnOpenComplete;
+import dev.asyncsocket.OnReceiveComplete;
+import dev.asyncsocket.OnRecv;
+import dev.asyncsocket.OnSend;
+import dev.asyncsocket.OnSendComplete;
+import dev.asyncsocket.OpenResult;
+import dev.asyncsocket.OutstandingOperations;
+import dev.asyncsocket.Payload;
+import dev.asyncsocket.SendSyncResult;
+import dev.asyncsocket.SocketLifecycle;
+import dev.asyncsocket.SocketState;
+import dev.asyncsocket.SocketTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link AsyncSocket} on a Netty {@link Channel}. See {@link AsyncSocket} for the contract; this class adds
+ * what is particular to Netty:
+ * <ul>
+ *   <li>a send writes one {@link ByteBuf} wrapping the caller's buffers (a composite for several; no copy),
+ *       and sends that arrive while the event loop is busy leave in one flush;</li>
+ *   <li>receives are served by the last handler of the channel's pipeline, so handlers in front of it (TLS,
+ *       codecs, logging) see the bytes first; the channel reads only while a receive is pending;</li>
+ *   <li>callbacks run on the channel's event loop. If the engine shuts down under an open socket, what is
+ *       pending completes ABANDONED on Netty's global executor once the loop has ended.</li>
+ * </ul>
+ * Thread-safe.
+ */
+public final class NettyAsyncSocket implements AsyncSocket {
+
+    private static final AttributeKey<NettyAsyncSocket> OWNER =
+            AttributeKey.valueOf(NettyAsyncSocket.class, "owner");
+
+    private final NettyExecutionEngine engine;
+    private final SocketLifecycle lifecycle = new SocketLifecycle();
+    private final OutstandingOperations outstanding = new OutstandingOperations();
+    private final AtomicBoolean destroyed = new AtomicBoolean();
+    private final AtomicBoolean engineReleased = new AtomicBoolean();
+    /** Set before the socket turns OPEN, cleared before it turns CLOSED. */
+    private volatile Connection connection;
+
+    private NettyAsyncSocket(NettyExecutionEngine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * A closed socket on {@code engine}, holding a reference on it until {@link #destroy()}.
+     *
+     * @return {@code null} if {@code engine} is {@code null} or not a {@link NettyExecutionEngine}
+     */
+    public static NettyAsyncSocket create(ExecutionEngine engine) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_002: [ If execution_engine is NULL, async_socket_create shall fail and return NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_003: [ If any error occurs, async_socket_create shall fail and return NULL. ]
+        if (!(engine instanceof NettyExecutionEngine)) {
+            return null;
+        }
+        NettyExecutionEngine nettyEngine = (NettyExecutionEngine) engine;
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_035: [ async_socket_create shall obtain the PTP_POOL from the execution engine passed to async_socket_create by calling execution_engine_win32_get_threadpool. ]
+        if (nettyEngine.eventLoopGroup() == null) {
+            return null;
+        }
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_004: [ async_socket_create shall increment the reference count on execution_engine. ]
+        nettyEngine.incRef();
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_001: [ async_socket_create shall allocate a new async socket and on success shall return a non-NULL handle. ]
+        return new NettyAsyncSocket(nettyEngine);
+    }
+
+    /** Not supported, as in the seed: always {@code null}. */
+    public static <S, R> NettyAsyncSocket createWithTransport(ExecutionEngine engine, OnSend<S> onSend,
+            S onSendContext, OnRecv<R> onRecv, R onRecvContext) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_04_001: [ async_socket_create_with_transport shall fail by returning NULL. ]
+        return null;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The transport must be a {@link NettySocketTransport} whose channel is active and runs on one of this
+     * socket's engine's event loops. The open adds the socket's handler last in the channel's pipeline and
+     * turns auto-read off.
+     */
+    @Override
+    public <C> int openAsync(SocketTransport transport, OnOpenComplete<C> onOpenComplete, C context) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_034: [ If socket_transport is NULL, async_socket_open_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_008: [ If on_open_complete is NULL, async_socket_open_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_009: [ on_open_complete_context shall be allowed to be NULL. ]
+        if (!(transport instanceof NettySocketTransport) || onOpenComplete == null || destroyed.get()) {
+            return 1;
+        }
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_015: [ If async_socket is already OPEN or OPENING, async_socket_open_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_023: [ Otherwise, async_socket_open_async shall switch the state to OPENING. ]
+        if (!lifecycle.beginOpen()) {
+            return 1;
+        }
+        Channel channel = ((NettySocketTransport) transport).channel();
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_016: [ Otherwise async_socket_open_async shall initialize a thread pool environment by calling InitializeThreadpoolEnvironment. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_036: [ async_socket_open_async shall set the thread pool for the environment to the pool obtained from the execution engine by calling SetThreadpoolCallbackPool. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_039: [ If any error occurs, async_socket_open_async shall fail and return a non-zero value. ]
+        if (destroyed.get() || !channel.isActive() || !engine.owns(channel.eventLoop()) || channel.eventLoop().isShuttingDown()
+                || !channel.attr(OWNER).compareAndSet(null, this)) {
+            lifecycle.openFailed();
+            return 1;
+        }
+        Connection opened = new Connection(channel, lifecycle);
+        opened.attach();
+        connection = opened;
+        outstanding.accepted();
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_094: [ async_socket_open_async shall set the state to OPEN. ]
+        lifecycle.opened();
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_017: [ On success async_socket_open_async shall call on_open_complete_context with ASYNC_SOCKET_OPEN_OK. ]
+        opened.execute(() -> {
+            Callbacks.openComplete(onOpenComplete, context, OpenResult.OK);
+            outstanding.completed();
+        });
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_014: [ On success, async_socket_open_async shall return 0. ]
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_019: [ Otherwise, async_socket_close shall switch the state to CLOSING. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_020: [ async_socket_close shall wait for all executing async_socket_send_async and async_socket_receive_async APIs. ]
+        if (!lifecycle.beginClose()) {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_022: [ If async_socket is not OPEN, async_socket_close shall return. ]
+            awaitCloseByAnotherThread();
+            return;
+        }
+        Connection closing = connection;
+        if (closing.loop().inEventLoop()) {
+            // Inside a callback: the close runs as the loop's next task, after the current callback returns.
+            closing.close(() -> finishClose(closing));
+            return;
+        }
+        closing.close(() -> { });
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_040: [ async_socket_close shall wait for any executing callbacks by calling WaitForThreadpoolIoCallbacks, passing FALSE as fCancelPendingCallbacks. ]
+        outstanding.awaitNone(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        finishClose(closing);
+    }
+
+    private void awaitCloseByAnotherThread() {
+        Connection current = connection;
+        if (lifecycle.state() == SocketState.CLOSING && current != null && !current.loop().inEventLoop()) {
+            lifecycle.awaitSettled();
+        }
+    }
+
+    private void finishClose(Connection closed) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_059: [ async_socket_close shall close the threadpool IO created in async_socket_open_async by calling CloseThreadpoolIo. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_042: [ async_socket_close shall destroy the thread pool environment created in async_socket_open_async. ]
+        closed.channel().attr(OWNER).compareAndSet(this, null);
+        connection = null;
+        lifecycle.closed();
+        if (destroyed.get()) {
+            releaseEngine();
+        }
+    }
+
+    @Override
+    public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_026: [ If on_send_complete is NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_027: [ on_send_complete_context shall be allowed to be NULL. ]
+        if (onSendComplete == null || Payload.sendTotal(payload) == Payload.INVALID) {
+            return SendSyncResult.ERROR;
+        }
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_097: [ If async_socket is not OPEN, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
+        if (!lifecycle.enterApi()) {
+            return SendSyncResult.NOT_OPEN;
+        }
+        try {
+            Connection open = connection;
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_062: [ If socket_transport_send fails, async_socket_send_async shall call WSAGetLastError. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_100: [ If WSAGetLastError returns any other error, async_socket_send_async shall call CancelThreadpoolIo. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_106: [ If socket_transport_send fails with any other error, async_socket_send_async shall call CancelThreadpoolIo and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+            if (open.loopShuttingDown()) {
+                return SendSyncResult.ERROR;
+            }
+            // Codes_SRS_ASYNC_SOCKET_WIN32_42_002: [ If WSAGetLastError returns WSAECONNRESET, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
+            if (!open.channel().isActive()) {
+                return SendSyncResult.NOT_OPEN;
+            }
+            outstanding.accepted();
+            open.submit(new SendOperation<>(wrap(payload), onSendComplete, context, outstanding));
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_053: [ If WSAGetLastError returns WSA_IO_PENDING, it shall be not treated as an error. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_045: [ On success, async_socket_send_async shall return ASYNC_SOCKET_SEND_SYNC_OK. ]
+            return SendSyncResult.OK;
+        } finally {
+            lifecycle.exitApi();
+        }
+    }
+
+    /** One buffer wrapping the caller's memory, positions and limits untouched. */
+    private static ByteBuf wrap(ByteBuffer[] payload) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
+        return payload.length == 1
+                ? Unpooled.wrappedBuffer(payload[0])
+                : Unpooled.wrappedBuffer(payload.length, payload);
+    }
+
+    @Override
+    public <C> int receiveAsync(ByteBuffer[] payload, OnReceiveComplete<C> onReceiveComplete, C context) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_075: [ If on_receive_complete is NULL, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_076: [ on_receive_complete_context shall be allowed to be NULL. ]
+        if (onReceiveComplete == null || Payload.receiveTotal(payload) == Payload.INVALID) {
+            return 1;
+        }
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_098: [ If async_socket is not OPEN, async_socket_receive_async shall fail and return a non-zero value. ]
+        if (!lifecycle.enterApi()) {
+            return 1;
+        }
+        try {
+            Connection open = connection;
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_054: [ If socket_transport_receive fails with SOCKET_RECEIVE_ERROR, async_socket_receive_async shall call WSAGetLastError. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_099: [ If WSAGetLastError returns any other error, async_socket_receive_async shall call CancelThreadpoolIo. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_105: [ If socket_transport_receive fails with any other error, async_socket_receive_async shall call CancelThreadpoolIo and return a non-zero value. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_084: [ If any error occurs, async_socket_receive_async shall fail and return a non-zero value. ]
+            if (open.loopShuttingDown()) {
+                return 1;
+            }
+            // A receive after the peer's EOF or reset is accepted: bytes that arrived before it are still
+            // delivered, and then it completes ABANDONED, as a zero-byte WSARecv completion would.
+            outstanding.accepted();
+            open.submit(new ReceiveOperation<>(payload, onReceiveComplete, context, outstanding));
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_055: [ If WSAGetLastError returns IO_PENDING, it shall be not treated as an error. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_083: [ On success, async_socket_receive_async shall return 0. ]
+            return 0;
+        } finally {
+            lifecycle.exitApi();
+        }
+    }
+
+    @Override
+    public <C> int notifyIoAsync(NotifyIoType ioType, OnNotifyIoComplete<C> onNotifyIoComplete, C context) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_04_002: [ async_socket_notify_io_async shall fail by returning a non-zero value. ]
+        return 1;
+    }
+
+    @Override
+    public void destroy() {
+        if (!destroyed.compareAndSet(false, true)) {
+            return;
+        }
+        Connection current = connection;
+        boolean onOwnLoop = current != null && current.loop().inEventLoop();
+        if (!onOwnLoop) {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_093: [ While async_socket is OPENING or CLOSING, async_socket_destroy shall wait for the open to complete either successfully or with error. ]
+            lifecycle.awaitSettled();
+        }
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_006: [ async_socket_destroy shall perform an implicit close if async_socket is OPEN. ]
+        close();
+        // From inside a callback the close finishes later, and releases the engine then (finishClose).
+        if (lifecycle.state() == SocketState.CLOSED) {
+            releaseEngine();
+        }
+    }
+
+    private void releaseEngine() {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_005: [ async_socket_destroy shall decrement the reference count on the execution engine. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_005: [ async_socket_destroy shall free all resources associated with async_socket. ]
+        if (engineReleased.compareAndSet(false, true)) {
+            engine.decRef();
+        }
+    }
+
+    /** The socket's state, for diagnostics and tests. */
+    public SocketState state() {
+        return lifecycle.state();
+    }
+
+    /** The engine this socket runs on. */
+    public NettyExecutionEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public String toString() {
+        Connection current = connection;
+        return "NettyAsyncSocket(" + lifecycle + (current == null ? "" : ", " + current.channel()) + ")";
+    }
+}

@@ -1,0 +1,140 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.ExecutionEngine;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An {@link ExecutionEngine} on a Netty {@link EventLoopGroup}: the threads every socket created on it
+ * does its I/O and runs its callbacks on.
+ *
+ * <p>Reference counted from 1. When the count reaches 0, a group this engine created is shut down
+ * gracefully; from a thread outside the group the last {@link #decRef()} returns once its threads have
+ * ended. A group passed to {@link #wrap} is borrowed and never shut down here. Thread-safe.
+ */
+public final class NettyExecutionEngine implements ExecutionEngine {
+
+    private static final System.Logger LOG = System.getLogger(NettyExecutionEngine.class.getName());
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
+
+    private final EventLoopGroup group;
+    private final NettyTransport transport;
+    private final boolean owned;
+    private final AtomicInteger refCount = new AtomicInteger(1);
+
+    private NettyExecutionEngine(EventLoopGroup group, NettyTransport transport, boolean owned) {
+        this.group = group;
+        this.transport = transport;
+        this.owned = owned;
+    }
+
+    /** An engine with its own group on {@link NettyTransport#best()} and Netty's default thread count. */
+    public static NettyExecutionEngine create() {
+        return create(NettyTransport.best(), 0);
+    }
+
+    /**
+     * An engine with its own group.
+     *
+     * @param threads event-loop threads; 0 for Netty's default (twice the cores)
+     * @return {@code null} if {@code transport} is {@code null} or not available here, or {@code threads < 0}
+     */
+    public static NettyExecutionEngine create(NettyTransport transport, int threads) {
+        if (transport == null || !transport.isAvailable() || threads < 0) {
+            return null;
+        }
+        DefaultThreadFactory threadFactory =
+                new DefaultThreadFactory("async-socket-" + transport.name().toLowerCase(), true);
+        return new NettyExecutionEngine(
+                new MultiThreadIoEventLoopGroup(threads, threadFactory, transport.ioHandlerFactory()), transport, true);
+    }
+
+    /**
+     * An engine on a group the caller owns and shuts down.
+     *
+     * @return {@code null} if {@code group} is {@code null}, already shutting down, or not driven by one of
+     *     the {@link NettyTransport}s
+     */
+    public static NettyExecutionEngine wrap(EventLoopGroup group) {
+        if (group == null || group.isShuttingDown()) {
+            return null;
+        }
+        NettyTransport transport = NettyTransport.of(group);
+        return transport == null ? null : new NettyExecutionEngine(group, transport, false);
+    }
+
+    /** The event-loop group (c-pal's execution_engine_win32_get_threadpool). */
+    public EventLoopGroup eventLoopGroup() {
+        return group;
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    /** Whether {@code executor} is one of this engine's event loops. */
+    boolean owns(EventExecutor executor) {
+        for (EventExecutor loop : group) {
+            if (loop == executor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes a reference; does nothing once the count has reached 0. */
+    @Override
+    public void incRef() {
+        int count;
+        do {
+            count = refCount.get();
+            if (count == 0) {
+                LOG.log(Level.WARNING, "incRef on a released execution engine ignored");
+                return;
+            }
+        } while (!refCount.compareAndSet(count, count + 1));
+    }
+
+    /** Releases a reference; the last one shuts an owned group down. Extra calls are ignored. */
+    @Override
+    public void decRef() {
+        int count;
+        do {
+            count = refCount.get();
+            if (count == 0) {
+                LOG.log(Level.WARNING, "decRef on a released execution engine ignored");
+                return;
+            }
+        } while (!refCount.compareAndSet(count, count - 1));
+        if (count == 1 && owned) {
+            shutDown();
+        }
+    }
+
+    /** The current reference count. */
+    public int refCount() {
+        return refCount.get();
+    }
+
+    private void shutDown() {
+        group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        for (EventExecutor loop : group) {
+            if (loop.inEventLoop()) {
+                return; // Called from one of the group's own threads: it cannot wait for itself to end.
+            }
+        }
+        group.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "NettyExecutionEngine(" + transport + (owned ? ", owned" : ", borrowed") + ", refCount "
+                + refCount.get() + ")";
+    }
+}

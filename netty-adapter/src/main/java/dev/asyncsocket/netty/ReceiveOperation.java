@@ -1,0 +1,79 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.Callbacks;
+import dev.asyncsocket.OnReceiveComplete;
+import dev.asyncsocket.OutstandingOperations;
+import dev.asyncsocket.ReceiveResult;
+import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One accepted receive: the caller's buffers and the callback. Bytes are copied in at each buffer's
+ * position, in order, and each position advances by what it got. Confined to the event loop once started.
+ */
+final class ReceiveOperation<C> extends Operation {
+
+    /** The only buffer when there is one, so a one-buffer receive needs no array. */
+    private final ByteBuffer single;
+    private final ByteBuffer[] buffers;
+    private final OnReceiveComplete<C> callback;
+    private final C context;
+
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_077: [ Otherwise async_socket_receive_async shall create a context for the send where the payload, on_receive_complete and on_receive_complete_context shall be stored. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_078: [ The context shall also allocate enough memory to keep an array of buffer_count WSABUF items. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_079: [ async_socket_receive_async shall set the WSABUF items to point to the memory/length of the buffers in payload. ]
+    ReceiveOperation(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context, OutstandingOperations outstanding) {
+        super(outstanding);
+        // The caller may reuse its array once the call returns: keep the buffers, not the array.
+        this.single = payload.length == 1 ? payload[0] : null;
+        this.buffers = payload.length == 1 ? null : payload.clone();
+        this.callback = callback;
+        this.context = context;
+    }
+
+    @Override
+    void start(Connection connection) {
+        connection.receives().post(this);
+    }
+
+    @Override
+    void abandon() {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_001: [ If io_result is ERROR_NETNAME_DELETED or ERROR_CONNECTION_ABORTED, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_003: [ If io_result is NO_ERROR, but the number of bytes received is 0, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
+        complete(ReceiveResult.ABANDONED, 0);
+    }
+
+    /**
+     * Copies as many of {@code source}'s readable bytes as the buffers have room for.
+     *
+     * @return the number of bytes copied; never more than the buffers hold
+     */
+    int fill(ByteBuf source) {
+        if (single != null) {
+            return copy(source, single);
+        }
+        int copied = 0;
+        for (int i = 0; i < buffers.length && source.isReadable(); i++) {
+            copied += copy(source, buffers[i]);
+        }
+        return copied;
+    }
+
+    private static int copy(ByteBuf source, ByteBuffer target) {
+        int count = Math.min(source.readableBytes(), target.remaining());
+        if (count > 0) {
+            int limit = target.limit();
+            target.limit(target.position() + count);
+            source.readBytes(target);
+            target.limit(limit);
+        }
+        return count;
+    }
+
+    void complete(ReceiveResult result, int bytesReceived) {
+        markCompleted();
+        Callbacks.receiveComplete(callback, context, result, bytesReceived);
+        callbackReturned();
+    }
+}

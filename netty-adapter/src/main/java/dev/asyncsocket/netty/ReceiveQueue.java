@@ -1,0 +1,150 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.ReceiveResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+
+import java.util.ArrayDeque;
+
+/**
+ * The receives posted on one connection, in order, and the bytes read beyond what they could hold.
+ *
+ * <p>Invariants: surplus bytes exist only while no receive is pending (they are handed out as soon as one
+ * is posted); the channel is asked to {@code read()} only while a receive is pending and no surplus is left,
+ * which is the socket's backpressure. Once the stream has ended (EOF, reset or close), surplus bytes are
+ * still delivered, and after them every receive completes ABANDONED.
+ *
+ * <p>Confined to the channel's event loop. Callbacks it runs may post receives or close the socket; those
+ * arrive through the connection's inbox later, never re-entering this queue.
+ */
+final class ReceiveQueue {
+
+    /** Why no more bytes will be read. */
+    enum End { EOF, RESET, CLOSED }
+
+    private final Connection connection;
+    private final Channel channel;
+    private final ArrayDeque<ReceiveOperation<?>> pending = new ArrayDeque<>();
+    private ByteBuf surplus;
+    private End end;
+
+    ReceiveQueue(Connection connection, Channel channel) {
+        this.connection = connection;
+        this.channel = channel;
+    }
+
+    void post(ReceiveOperation<?> receive) {
+        pending.addLast(receive);
+    }
+
+    /** Serves pending receives from the surplus, then abandons them if the stream ended, or reads. */
+    void serve() {
+        if (surplus != null) {
+            ByteBuf bytes = surplus;
+            surplus = null;
+            deliver(bytes);
+        }
+        if (pending.isEmpty() || surplus != null || connection.isClosing()) {
+            return;
+        }
+        if (end != null) {
+            abandonPending();
+        } else {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_081: [ An asynchronous IO shall be started by calling StartThreadpoolIo. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_082: [ A receive shall be started for the WSABUF array associated with the context calling socket_transport_receive and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
+            channel.read();
+        }
+    }
+
+    /** Bytes read from the channel; takes ownership of {@code bytes}. */
+    void onRead(ByteBuf bytes) {
+        if (surplus != null) {
+            append(bytes); // cannot happen while a receive waits; kept in order all the same
+            return;
+        }
+        deliver(bytes);
+    }
+
+    /** The end of one read burst: read on if receives still wait. */
+    void onReadComplete() {
+        if (!pending.isEmpty() && surplus == null && end == null) {
+            channel.read();
+        }
+    }
+
+    /** No more bytes will be read; receives still get the surplus first. */
+    void onEnd(End why) {
+        if (end == null || why.compareTo(end) > 0) {
+            end = why;
+        }
+        if (surplus == null) {
+            abandonPending();
+        }
+    }
+
+    /** A failure that is not the end of the stream (e.g. a handler in front failed to decode). */
+    void onError() {
+        ReceiveOperation<?> receive;
+        while ((receive = pending.pollFirst()) != null) {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_070: [ If io_result is not NO_ERROR, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and 0 for bytes_received. ]
+            receive.complete(ReceiveResult.ERROR, 0);
+        }
+    }
+
+    /** The socket is closing: every pending receive is abandoned and the surplus let go. */
+    void close() {
+        end = End.CLOSED;
+        if (surplus != null) {
+            surplus.release();
+            surplus = null;
+        }
+        abandonPending();
+    }
+
+    int surplusBytes() {
+        return surplus == null ? 0 : surplus.readableBytes();
+    }
+
+    private void deliver(ByteBuf bytes) {
+        try {
+            ReceiveOperation<?> receive;
+            while (bytes.isReadable() && !connection.isClosing() && (receive = pending.pollFirst()) != null) {
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_071: [ If the context of the IO indicates that a receive has completed: ]
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_069: [ If io_result is NO_ERROR, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_OK as result and number_of_bytes_transferred as bytes_received. ]
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_095: [ If io_result is NO_ERROR, but the number of bytes received is greater than the sum of all buffer sizes passed to async_socket_receive_async, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and number_of_bytes_transferred for bytes_received. ]
+                // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits below.
+                receive.complete(ReceiveResult.OK, receive.fill(bytes));
+            }
+            if (bytes.isReadable() && !connection.isClosing()) {
+                append(bytes.retain());
+            } else if (end != null && surplus == null) {
+                abandonPending();
+            }
+        } finally {
+            bytes.release();
+        }
+    }
+
+    private void append(ByteBuf bytes) {
+        if (surplus == null) {
+            surplus = bytes;
+            return;
+        }
+        if (!(surplus instanceof CompositeByteBuf)) {
+            CompositeByteBuf composite = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
+            composite.addComponent(true, surplus);
+            surplus = composite;
+        }
+        CompositeByteBuf composite = (CompositeByteBuf) surplus;
+        composite.discardReadComponents();
+        composite.addComponent(true, bytes);
+    }
+
+    private void abandonPending() {
+        ReceiveOperation<?> receive;
+        while ((receive = pending.pollFirst()) != null) {
+            receive.abandon();
+        }
+    }
+}
