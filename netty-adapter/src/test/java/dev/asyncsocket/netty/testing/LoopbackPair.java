@@ -1,0 +1,141 @@
+package dev.asyncsocket.netty.testing;
+
+import dev.asyncsocket.OpenResult;
+import dev.asyncsocket.netty.NettyAsyncSocket;
+import dev.asyncsocket.netty.NettyExecutionEngine;
+import dev.asyncsocket.netty.NettySocketTransport;
+import dev.asyncsocket.netty.NettyTransport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shared fixture: a {@link NettyAsyncSocket} on one end of a loopback TCP connection, and a plain
+ * blocking {@link Socket} on the other (the peer), which the test drives byte by byte: write, read,
+ * half-close, reset. The engine has 2 event-loop threads on the given transport.
+ *
+ * <p>{@link #close()} destroys the socket, closes the peer, releases the engine and checks that its threads
+ * have ended. Not thread-safe; one per test.
+ */
+public final class LoopbackPair implements AutoCloseable {
+
+    private static final int PEER_READ_TIMEOUT_MS = 10_000;
+
+    private final NettyExecutionEngine engine;
+    private final ServerSocket server;
+    private final NettySocketTransport transport;
+    private final Socket peer;
+    private final NettyAsyncSocket socket;
+    private final CallbackRecorder openRecorder = new CallbackRecorder();
+
+    private LoopbackPair(NettyTransport kind) throws IOException {
+        engine = NettyExecutionEngine.create(kind, 2);
+        assertNotNull(engine, kind + " is not available");
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        transport = NettySocketTransport.connect(engine, "127.0.0.1", server.getLocalPort(), 5000);
+        assertNotNull(transport, "connect failed");
+        peer = server.accept();
+        peer.setSoTimeout(PEER_READ_TIMEOUT_MS);
+        peer.setTcpNoDelay(true);
+        socket = NettyAsyncSocket.create(engine);
+        assertNotNull(socket);
+    }
+
+    /** A connected pair whose socket is not open yet. */
+    public static LoopbackPair connected(NettyTransport kind) throws IOException {
+        return new LoopbackPair(kind);
+    }
+
+    /** A connected pair whose socket is open (its open callback has run). */
+    public static LoopbackPair open(NettyTransport kind) throws IOException, InterruptedException {
+        LoopbackPair pair = new LoopbackPair(kind);
+        assertEquals(0, pair.socket.openAsync(pair.transport, pair.openRecorder, null));
+        assertEquals(OpenResult.OK, pair.openRecorder.next().result());
+        return pair;
+    }
+
+    public NettyAsyncSocket socket() {
+        return socket;
+    }
+
+    public NettyExecutionEngine engine() {
+        return engine;
+    }
+
+    public NettySocketTransport transport() {
+        return transport;
+    }
+
+    public Socket peer() {
+        return peer;
+    }
+
+    /** Another connection to the same listening peer: a fresh transport and its peer socket. */
+    public Connected connectAgain() throws IOException {
+        NettySocketTransport fresh = NettySocketTransport.connect(engine, "127.0.0.1", server.getLocalPort(), 5000);
+        assertNotNull(fresh, "connect failed");
+        Socket freshPeer = server.accept();
+        freshPeer.setSoTimeout(PEER_READ_TIMEOUT_MS);
+        return new Connected(fresh, freshPeer);
+    }
+
+    /** A transport and the peer socket at its other end. */
+    public record Connected(NettySocketTransport transport, Socket peer) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            transport.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            peer.close();
+        }
+    }
+
+    public void peerWrite(byte[] bytes) throws IOException {
+        peer.getOutputStream().write(bytes);
+        peer.getOutputStream().flush();
+    }
+
+    /** Reads exactly {@code count} bytes at the peer (fails on EOF or after the read time-out). */
+    public byte[] peerRead(int count) throws IOException {
+        byte[] bytes = peer.getInputStream().readNBytes(count);
+        assertEquals(count, bytes.length, "the peer reached EOF early");
+        return bytes;
+    }
+
+    /** Reads at the peer until EOF and returns how many bytes came. */
+    public long peerReadToEof() throws IOException {
+        InputStream in = peer.getInputStream();
+        byte[] chunk = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(chunk)) >= 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    /** The peer sends its FIN: the socket sees EOF, and may still send to the peer. */
+    public void peerShutdownOutput() throws IOException {
+        peer.shutdownOutput();
+    }
+
+    /** The peer closes with SO_LINGER 0: the socket sees a reset (RST). */
+    public void peerReset() throws IOException {
+        peer.setSoLinger(true, 0);
+        peer.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.destroy();
+        peer.close();
+        server.close();
+        engine.decRef();
+        assertTrue(engine.eventLoopGroup().isTerminated(), "the engine's threads are still running");
+    }
+}
