@@ -96,6 +96,11 @@ public final class LoopbackPair implements AutoCloseable {
         }
     }
 
+    /** Waits until the socket's event loop has finished the task it is running now (and those before it). */
+    public void awaitEventLoopTurn() {
+        assertTrue(transport.channel().eventLoop().submit(() -> { }).awaitUninterruptibly(10, TimeUnit.SECONDS));
+    }
+
     public void peerWrite(byte[] bytes) throws IOException {
         peer.getOutputStream().write(bytes);
         peer.getOutputStream().flush();
