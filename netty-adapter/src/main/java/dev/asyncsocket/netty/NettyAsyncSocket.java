@@ -144,7 +144,9 @@ public final class NettyAsyncSocket implements AsyncSocket {
             closing.close(() -> finishClose(closing));
             return;
         }
-        closing.close(() -> { });
+        // The close task counts as outstanding too, so the wait below also covers the channel's close.
+        outstanding.accepted();
+        closing.close(outstanding::completed);
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_040: [ async_socket_close shall wait for any executing callbacks by calling WaitForThreadpoolIoCallbacks, passing FALSE as fCancelPendingCallbacks. ]
         outstanding.awaitNone(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         finishClose(closing);

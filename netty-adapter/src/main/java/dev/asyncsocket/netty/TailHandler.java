@@ -57,9 +57,10 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof IOException) {
             // The connection is gone (reset, aborted, timed out): no byte will come and none can be sent.
             // Codes_SRS_ASYNC_SOCKET_WIN32_42_001: [ If io_result is ERROR_NETNAME_DELETED or ERROR_CONNECTION_ABORTED, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
+            // Closed first, so that a callback sending from the ABANDONED completion already sees NOT_OPEN.
             LOG.log(Level.DEBUG, "{0}: connection lost: {1}", ctx.channel(), cause);
-            receives.onEnd(ReceiveQueue.End.RESET);
             ctx.channel().close();
+            receives.onEnd(ReceiveQueue.End.RESET);
         } else {
             LOG.log(Level.WARNING, ctx.channel() + ": receive failed", cause);
             receives.onError();

@@ -1,0 +1,196 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
+import dev.asyncsocket.SendSyncResult;
+import dev.asyncsocket.SocketState;
+import dev.asyncsocket.netty.testing.Bytes;
+import dev.asyncsocket.netty.testing.CallbackRecorder;
+import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.LoopbackPair;
+import io.netty.channel.Channel;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CloseTest {
+
+    private final CallbackRecorder recorder = new CallbackRecorder();
+
+    @EachTransport
+    void closingASocketThatIsNotOpenDoesNothing(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport)) {
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_022
+            pair.socket().close();
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+            assertTrue(pair.transport().channel().isActive(), "a transport never opened stays with the caller");
+        }
+    }
+
+    @EachTransport
+    void closeClosesTheChannelAndUnplugsTheSocketFromIt(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            Channel channel = pair.transport().channel();
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_019
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_021
+            pair.socket().close();
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+            assertFalse(channel.isOpen());
+            assertEquals(-1, pair.peer().getInputStream().read(), "the peer sees the connection end");
+            pair.awaitEventLoopTurn();
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_059
+            assertNull(channel.pipeline().get(TailHandler.class));
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_042
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_022
+            pair.socket().close();
+            assertEquals(SendSyncResult.NOT_OPEN, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, null));
+            assertNotEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, null));
+        }
+    }
+
+    @EachTransport
+    void pendingReceivesCompleteAbandonedWithZeroBytesBeforeCloseReturns(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(4)}, recorder, i));
+            }
+            pair.socket().close();
+            List<CallbackRecorder.Callback> done = recorder.all();
+            assertEquals(5, done.size(), "every callback ran before close returned");
+            for (int i = 0; i < 5; i++) {
+                assertEquals(ReceiveResult.ABANDONED, done.get(i).result());
+                assertEquals(0, done.get(i).bytes());
+                assertEquals(i, done.get(i).context());
+            }
+        }
+    }
+
+    @EachTransport
+    void pendingSendsCompleteOkIfWrittenElseAbandonedBeforeCloseReturns(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            int sends = 48;
+            ByteBuffer mebibyte = Bytes.direct(Bytes.random(1 << 20, 1));
+            for (int i = 0; i < sends; i++) {
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {mebibyte.duplicate()}, recorder, i));
+            }
+            assertEquals(SendResult.OK, recorder.next().result(), "the first send fits in the socket buffers");
+            pair.socket().close();
+            List<CallbackRecorder.Callback> done = recorder.all();
+            assertEquals(sends, done.size(), "every callback ran before close returned");
+            int firstAbandoned = sends;
+            for (int i = 0; i < sends; i++) {
+                assertEquals(i, done.get(i).context(), "in the order of the sends");
+                if (done.get(i).result() != SendResult.OK) {
+                    firstAbandoned = Math.min(firstAbandoned, i);
+                    assertEquals(SendResult.ABANDONED, done.get(i).result());
+                }
+                assertTrue(i < firstAbandoned || done.get(i).result() == SendResult.ABANDONED, "written sends come first");
+            }
+            assertTrue(firstAbandoned < sends, "48 MiB cannot all be in the socket buffers of a peer that does not read");
+            assertEquals((long) firstAbandoned << 20, pair.peerReadToEof() >> 20 << 20, "the peer got the OK sends whole");
+        }
+    }
+
+    @EachTransport
+    void closeWaitsForACallbackThatIsRunning(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            CountDownLatch inCallback = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
+                inCallback.countDown();
+                await(release);
+            }, null);
+            pair.peerWrite(new byte[] {1});
+            assertTrue(inCallback.await(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> close = CompletableFuture.runAsync(pair.socket()::close);
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_040
+            assertThrows(TimeoutException.class, () -> close.get(200, TimeUnit.MILLISECONDS),
+                    "close must not return while a callback runs");
+            release.countDown();
+            close.get(10, TimeUnit.SECONDS);
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+        }
+    }
+
+    @EachTransport
+    void closeFromInsideACallbackReturnsAndTheOtherCallbacksRunAfterIt(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            CompletableFuture<SocketState> stateInCallback = new CompletableFuture<>();
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
+                pair.socket().close();
+                stateInCallback.complete(pair.socket().state());
+                recorder.onReceiveComplete("closer", result, bytes);
+            }, null);
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, "second");
+            pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(Bytes.random(64 << 20, 2))}, recorder, "send");
+            pair.peerWrite(new byte[] {1});
+            assertEquals(SocketState.CLOSING, stateInCallback.get(10, TimeUnit.SECONDS));
+            List<CallbackRecorder.Callback> done = recorder.next(3);
+            assertEquals("closer", done.get(0).context(), "the other callbacks run after the closing one returned");
+            assertEquals(ReceiveResult.ABANDONED, resultFor(done, "second"));
+            assertEquals(SendResult.ABANDONED, resultFor(done, "send"));
+            pair.awaitEventLoopTurn();
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+        }
+    }
+
+    @EachTransport
+    void closeFromASendCallbackNeitherDeadlocksNorFails(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result) -> {
+                pair.socket().close();
+                recorder.onSendComplete(ctx, result);
+            }, "first");
+            assertEquals(SendResult.OK, recorder.next().result());
+            pair.awaitEventLoopTurn();
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+        }
+    }
+
+    @EachTransport
+    void sendersRacingACloseGetExactlyOneCallbackPerAcceptedSend(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            int threads = 4;
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            CountDownLatch started = new CountDownLatch(threads);
+            List<CompletableFuture<Void>> senders = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                senders.add(CompletableFuture.runAsync(() -> {
+                    started.countDown();
+                    while (pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(100)}, recorder, null)
+                            == SendSyncResult.OK) {
+                        accepted.incrementAndGet();
+                    }
+                }));
+            }
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_020
+            pair.socket().close();
+            CompletableFuture.allOf(senders.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+            assertEquals(accepted.get(), recorder.count(), "close returned after every accepted send's callback");
+        }
+    }
+
+    private static Enum<?> resultFor(List<CallbackRecorder.Callback> callbacks, Object context) {
+        return callbacks.stream().filter(c -> context.equals(c.context())).findFirst().orElseThrow().result();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

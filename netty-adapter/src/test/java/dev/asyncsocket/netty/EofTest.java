@@ -1,0 +1,75 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
+import dev.asyncsocket.SendSyncResult;
+import dev.asyncsocket.netty.testing.Bytes;
+import dev.asyncsocket.netty.testing.CallbackRecorder;
+import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.LoopbackPair;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The peer's EOF (FIN) ends the receiving direction only. */
+class EofTest {
+
+    private final CallbackRecorder recorder = new CallbackRecorder();
+
+    @EachTransport
+    void everyByteBeforeThePeersEofIsDeliveredAndThenReceivesCompleteAbandoned(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            byte[] bytes = Bytes.random(300_000, 1);
+            pair.peerWrite(bytes);
+            pair.peerShutdownOutput();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            CallbackRecorder.Callback done;
+            do {
+                ByteBuffer buffer = ByteBuffer.allocate(4096);
+                assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {buffer}, recorder, null));
+                done = recorder.next();
+                all.write(Bytes.written(buffer));
+            } while (done.result() == ReceiveResult.OK);
+            // Tests_SRS_ASYNC_SOCKET_WIN32_42_003
+            assertEquals(ReceiveResult.ABANDONED, done.result());
+            assertEquals(0, done.bytes());
+            assertArrayEquals(bytes, all.toByteArray(), "nothing lost before the EOF");
+        }
+    }
+
+    @EachTransport
+    void receivesPendingWhenTheEofArrivesCompleteAbandonedInOrder(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            for (int i = 0; i < 3; i++) {
+                pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, i);
+            }
+            pair.peerShutdownOutput();
+            for (int i = 0; i < 3; i++) {
+                CallbackRecorder.Callback done = recorder.next();
+                // Tests_SRS_ASYNC_SOCKET_WIN32_42_003
+                assertEquals(ReceiveResult.ABANDONED, done.result());
+                assertEquals(0, done.bytes());
+                assertEquals(i, done.context());
+            }
+            assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, "late"));
+            assertEquals(ReceiveResult.ABANDONED, recorder.next().result(), "a receive after the EOF is abandoned too");
+        }
+    }
+
+    @EachTransport
+    void sendsKeepWorkingAfterThePeersEof(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            pair.peerShutdownOutput();
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, null);
+            assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
+            CallbackRecorder sends = new CallbackRecorder();
+            byte[] bytes = Bytes.random(1000, 2);
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(bytes)}, sends, null));
+            assertArrayEquals(bytes, pair.peerRead(bytes.length));
+            assertEquals(SendResult.OK, sends.next().result());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
+import dev.asyncsocket.SendSyncResult;
+import dev.asyncsocket.netty.testing.Bytes;
+import dev.asyncsocket.netty.testing.CallbackRecorder;
+import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.LoopbackPair;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The peer resets the connection (SO_LINGER 0, an RST on the wire). */
+class ResetTest {
+
+    private final CallbackRecorder recorder = new CallbackRecorder();
+
+    @EachTransport
+    void aPendingReceiveCompletesAbandonedWithZeroBytesWhenThePeerResets(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, null);
+            pair.peerReset();
+            // Tests_SRS_ASYNC_SOCKET_WIN32_42_001
+            CallbackRecorder.Callback done = recorder.next();
+            assertEquals(ReceiveResult.ABANDONED, done.result());
+            assertEquals(0, done.bytes());
+        }
+    }
+
+    @EachTransport
+    void aSendAfterTheResetWasSeenReturnsNotOpenAndCallsNothing(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, null);
+            pair.peerReset();
+            assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
+            awaitChannelInactive(pair);
+            CallbackRecorder sends = new CallbackRecorder();
+            // Tests_SRS_ASYNC_SOCKET_WIN32_42_002
+            assertEquals(SendSyncResult.NOT_OPEN,
+                    pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, sends, null));
+            pair.socket().close();
+            assertEquals(0, sends.count());
+        }
+    }
+
+    @EachTransport
+    void bytesThatArrivedBeforeTheResetAreDeliveredBeforeAbandoned(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            byte[] bytes = Bytes.random(100, 1);
+            pair.peerWrite(bytes);
+            ByteBuffer first = ByteBuffer.allocate(10);
+            pair.socket().receiveAsync(new ByteBuffer[] {first}, recorder, null);
+            assertEquals(ReceiveResult.OK, recorder.next().result());
+            pair.awaitEventLoopTurn();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.write(Bytes.written(first));
+            pair.peerReset();
+            // The surplus is served first; the receive after it reads and so learns of the reset.
+            CallbackRecorder.Callback done;
+            do {
+                ByteBuffer buffer = ByteBuffer.allocate(7);
+                assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {buffer}, recorder, null));
+                done = recorder.next();
+                all.write(Bytes.written(buffer));
+            } while (done.result() == ReceiveResult.OK);
+            assertEquals(ReceiveResult.ABANDONED, done.result());
+            // The first read may have taken only part of the 100 bytes before the reset destroyed the rest.
+            byte[] got = all.toByteArray();
+            assertTrue(got.length >= 10);
+            assertArrayEquals(java.util.Arrays.copyOf(bytes, got.length), got, "what arrived is delivered, in order");
+        }
+    }
+
+    @EachTransport
+    void aSendPartlyWrittenWhenThePeerResetsCompletesError(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            byte[] big = Bytes.random(64 << 20, 2);
+            CallbackRecorder sends = new CallbackRecorder();
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(big)}, sends, null));
+            assertArrayEquals(java.util.Arrays.copyOf(big, 1024), pair.peerRead(1024), "the write is under way");
+            pair.peerReset();
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_102
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_067
+            assertEquals(SendResult.ERROR, sends.next().result());
+            awaitChannelInactive(pair);
+            assertEquals(SendSyncResult.NOT_OPEN,
+                    pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, sends, null));
+        }
+    }
+
+    @EachTransport
+    void receivesPostedAfterTheResetAreAcceptedAndAbandoned(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, null);
+            pair.peerReset();
+            assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
+            assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, null));
+            assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
+            pair.socket().close();
+            assertNotEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, recorder, null));
+        }
+    }
+
+    /** The socket learns of a reset only by reading or writing; a receive or send is how the test asks. */
+    private static void awaitChannelInactive(LoopbackPair pair) {
+        assertTrue(pair.transport().channel().closeFuture().awaitUninterruptibly(10, TimeUnit.SECONDS),
+                "the channel closed after the reset");
+    }
+}
