@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -18,9 +19,10 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * sends that arrive while the loop is busy leave in one gathered write and one flush, and the drain always
  * runs after the submitting call returned, so no callback runs on the stack of the call that started it.
  *
- * <p>If the loop refuses a task because it is shutting down, the task runs once the loop has terminated, on
- * Netty's global executor, and completes what is left ABANDONED: no accepted operation is ever left without
- * its callback.
+ * <p>No accepted operation is ever left without its callback, even when the event loop goes away under an
+ * open socket: a task the loop refuses runs once the loop has terminated, on Netty's global executor, and
+ * {@link #abandonAll()} completes what the terminated loop left behind (the engine calls it for every
+ * connection still open). Sends handed to Netty are kept in order in {@code inFlight} for that purpose.
  */
 final class Connection implements Runnable {
 
@@ -32,6 +34,8 @@ final class Connection implements Runnable {
     private final SocketLifecycle lifecycle;
     private final OperationQueue inbox = new OperationQueue();
     private final ReceiveQueue receives;
+    /** Sends written to the channel and not completed yet, oldest first. Event loop only. */
+    private final ArrayDeque<SendOperation<?>> inFlight = new ArrayDeque<>();
     private volatile int drainScheduled;
     /** Whether the drain wrote anything that still needs a flush. Event loop only. */
     private boolean unflushed;
@@ -110,8 +114,18 @@ final class Connection implements Runnable {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_060: [ An asynchronous IO shall be started by calling StartThreadpoolIo. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061: [ The SOCKET_BUFFER array associated with the context shall be sent by calling socket_transport_send and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
+        inFlight.addLast(send);
         channel.write(data, channel.newPromise().addListener(send));
         unflushed = true;
+    }
+
+    /** A written send completed (Netty completes writes in order, so it is normally the oldest). */
+    void written(SendOperation<?> send) {
+        if (inFlight.peekFirst() == send) {
+            inFlight.pollFirst();
+        } else {
+            inFlight.remove(send);
+        }
     }
 
     /**
@@ -130,11 +144,27 @@ final class Connection implements Runnable {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_021: [ Then async_socket_close shall close the async socket. ]
         // Closing fails every write still in Netty's outbound buffer, in order: their callbacks run here.
         channel.close();
+        abandonAll();
+    }
+
+    /**
+     * Completes ABANDONED everything not completed yet: the inbox, pending receives and, if the channel
+     * could not fail them itself (its loop is gone), sends in flight. Runs on the event loop, or on the
+     * global executor once the loop has terminated. Idempotent.
+     */
+    void abandonAll() {
+        closed = true;
         Operation operation;
         while ((operation = inbox.poll()) != null) {
             operation.abandon();
         }
         receives.close();
+        SendOperation<?> send;
+        while ((send = inFlight.pollFirst()) != null) {
+            if (!send.isCompleted()) {
+                send.abandonInFlight();
+            }
+        }
     }
 
     /** Runs {@code task} on the event loop, or, if the loop refuses it, once the loop has terminated. */
@@ -147,7 +177,7 @@ final class Connection implements Runnable {
             loop.terminationFuture().addListener(terminated -> {
                 closed = true;
                 task.run();
-                receives.close();
+                abandonAll();
             });
         }
     }

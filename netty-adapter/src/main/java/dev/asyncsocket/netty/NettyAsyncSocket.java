@@ -116,6 +116,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         }
         Connection opened = new Connection(channel, lifecycle);
         opened.attach();
+        engine.track(opened);
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094: [ async_socket_open_async shall set the state to OPEN. ]
@@ -163,6 +164,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_059: [ async_socket_close shall close the threadpool IO created in async_socket_open_async by calling CloseThreadpoolIo. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_042: [ async_socket_close shall destroy the thread pool environment created in async_socket_open_async. ]
         closed.channel().attr(OWNER).compareAndSet(this, null);
+        engine.untrack(closed);
         connection = null;
         lifecycle.closed();
         if (destroyed.get()) {

@@ -7,6 +7,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.lang.System.Logger.Level;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,11 +29,27 @@ public final class NettyExecutionEngine implements ExecutionEngine {
     private final NettyTransport transport;
     private final boolean owned;
     private final AtomicInteger refCount = new AtomicInteger(1);
+    /** Connections open on this engine's loops, to sweep if the loops end under them. */
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
     private NettyExecutionEngine(EventLoopGroup group, NettyTransport transport, boolean owned) {
         this.group = group;
         this.transport = transport;
         this.owned = owned;
+        // Termination listeners run on Netty's global executor, one at a time, after the loops' threads ended.
+        group.terminationFuture().addListener(terminated -> {
+            for (Connection connection : open) {
+                connection.abandonAll();
+            }
+        });
+    }
+
+    void track(Connection connection) {
+        open.add(connection);
+    }
+
+    void untrack(Connection connection) {
+        open.remove(connection);
     }
 
     /** An engine with its own group on {@link NettyTransport#best()} and Netty's default thread count. */

@@ -27,6 +27,10 @@ abstract class Operation {
     /** Completes the operation without doing it: the connection is gone. */
     abstract void abandon();
 
+    final boolean isCompleted() {
+        return completed;
+    }
+
     /** Marks the operation complete; call right before its callback. */
     final void markCompleted() {
         if (completed) {

@@ -41,9 +41,15 @@ final class SendOperation<C> extends Operation implements ChannelFutureListener 
         complete(SendResult.ABANDONED);
     }
 
+    /** Completes a send Netty accepted but will never finish: its event loop ended with the channel open. */
+    void abandonInFlight() {
+        complete(SendResult.ABANDONED);
+    }
+
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_065: [ If the context of the IO indicates that a send has completed: ]
     @Override
     public void operationComplete(ChannelFuture future) {
+        connection.written(this);
         complete(resultOf(future));
     }
 

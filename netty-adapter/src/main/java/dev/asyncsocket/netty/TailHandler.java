@@ -54,7 +54,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (isConnectionFailure(cause)) {
             // The connection is gone (reset, aborted, timed out): no byte will come and none can be sent.
             // Codes_SRS_ASYNC_SOCKET_WIN32_42_001: [ If io_result is ERROR_NETNAME_DELETED or ERROR_CONNECTION_ABORTED, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
             // Closed first, so that a callback sending from the ABANDONED completion already sees NOT_OPEN.
@@ -65,6 +65,16 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
             LOG.log(Level.WARNING, ctx.channel() + ": receive failed", cause);
             receives.onError();
         }
+    }
+
+    /** An I/O failure anywhere in the chain (epoll wraps some in UncheckedIOException) means the connection is gone. */
+    private static boolean isConnectionFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

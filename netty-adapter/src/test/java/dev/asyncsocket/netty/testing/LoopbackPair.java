@@ -9,8 +9,9 @@ import dev.asyncsocket.netty.NettyTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,29 +21,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The shared fixture: a {@link NettyAsyncSocket} on one end of a loopback TCP connection, and a plain
  * blocking {@link Socket} on the other (the peer), which the test drives byte by byte: write, read,
- * half-close, reset. The engine has 2 event-loop threads on the given transport.
+ * half-close, reset. The peer's {@link Socket#getChannel() channel} may be switched to non-blocking mode
+ * to write exactly as much as TCP accepts. The engine has 2 event-loop threads on the given transport,
+ * or is one the test passes in.
  *
- * <p>{@link #close()} destroys the socket, closes the peer, releases the engine and checks that its threads
- * have ended. Not thread-safe; one per test.
+ * <p>{@link #close()} destroys the socket, closes the peer and releases the engine; an engine the pair
+ * created must then have no thread left. Not thread-safe; one per test.
  */
 public final class LoopbackPair implements AutoCloseable {
 
     private static final int PEER_READ_TIMEOUT_MS = 10_000;
 
     private final NettyExecutionEngine engine;
-    private final ServerSocket server;
+    private final boolean ownsEngine;
+    private final ServerSocketChannel server;
     private final NettySocketTransport transport;
     private final Socket peer;
     private final NettyAsyncSocket socket;
     private final CallbackRecorder openRecorder = new CallbackRecorder();
 
-    private LoopbackPair(NettyTransport kind) throws IOException {
-        engine = NettyExecutionEngine.create(kind, 2);
-        assertNotNull(engine, kind + " is not available");
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        transport = NettySocketTransport.connect(engine, "127.0.0.1", server.getLocalPort(), 5000);
+    private LoopbackPair(NettyExecutionEngine engine, boolean ownsEngine) throws IOException {
+        this.engine = engine;
+        this.ownsEngine = ownsEngine;
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        transport = NettySocketTransport.connect(engine, "127.0.0.1", port(), 5000);
         assertNotNull(transport, "connect failed");
-        peer = server.accept();
+        peer = server.accept().socket();
         peer.setSoTimeout(PEER_READ_TIMEOUT_MS);
         peer.setTcpNoDelay(true);
         socket = NettyAsyncSocket.create(engine);
@@ -51,15 +55,33 @@ public final class LoopbackPair implements AutoCloseable {
 
     /** A connected pair whose socket is not open yet. */
     public static LoopbackPair connected(NettyTransport kind) throws IOException {
-        return new LoopbackPair(kind);
+        return new LoopbackPair(newEngine(kind), true);
     }
 
     /** A connected pair whose socket is open (its open callback has run). */
     public static LoopbackPair open(NettyTransport kind) throws IOException, InterruptedException {
-        LoopbackPair pair = new LoopbackPair(kind);
+        return open(new LoopbackPair(newEngine(kind), true));
+    }
+
+    /** An open pair on the caller's engine; the pair takes over one reference to it. */
+    public static LoopbackPair open(NettyExecutionEngine engine) throws IOException, InterruptedException {
+        return open(new LoopbackPair(engine, false));
+    }
+
+    private static LoopbackPair open(LoopbackPair pair) throws InterruptedException {
         assertEquals(0, pair.socket.openAsync(pair.transport, pair.openRecorder, null));
         assertEquals(OpenResult.OK, pair.openRecorder.next().result());
         return pair;
+    }
+
+    private static NettyExecutionEngine newEngine(NettyTransport kind) {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(kind, 2);
+        assertNotNull(engine, kind + " is not available");
+        return engine;
+    }
+
+    private int port() throws IOException {
+        return ((InetSocketAddress) server.getLocalAddress()).getPort();
     }
 
     public NettyAsyncSocket socket() {
@@ -80,9 +102,9 @@ public final class LoopbackPair implements AutoCloseable {
 
     /** Another connection to the same listening peer: a fresh transport and its peer socket. */
     public Connected connectAgain() throws IOException {
-        NettySocketTransport fresh = NettySocketTransport.connect(engine, "127.0.0.1", server.getLocalPort(), 5000);
+        NettySocketTransport fresh = NettySocketTransport.connect(engine, "127.0.0.1", port(), 5000);
         assertNotNull(fresh, "connect failed");
-        Socket freshPeer = server.accept();
+        Socket freshPeer = server.accept().socket();
         freshPeer.setSoTimeout(PEER_READ_TIMEOUT_MS);
         return new Connected(fresh, freshPeer);
     }
@@ -141,6 +163,8 @@ public final class LoopbackPair implements AutoCloseable {
         peer.close();
         server.close();
         engine.decRef();
-        assertTrue(engine.eventLoopGroup().isTerminated(), "the engine's threads are still running");
+        if (ownsEngine) {
+            assertTrue(engine.eventLoopGroup().isTerminated(), "the engine's threads are still running");
+        }
     }
 }
