@@ -1,5 +1,6 @@
 package dev.asyncsocket;
 
+import dev.asyncsocket.testing.HugeBuffers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -56,17 +57,15 @@ class PayloadTest {
 
     @Test
     void moreThanUint32MaxBytesInAllIsBadInputButExactlyUint32MaxIsNot() {
-        // Views of one 1 GiB buffer stand for large caller buffers without allocating 4 GiB.
-        ByteBuffer gib = ByteBuffer.allocateDirect(1 << 30);
-        ByteBuffer[] fourGib = {gib.duplicate(), gib.duplicate(), gib.duplicate(), gib.duplicate()};
+        ByteBuffer[] huge = HugeBuffers.views(3); // 3 x (2^31 - 1) bytes
         // Tests_SRS_ASYNC_SOCKET_WIN32_01_101
-        assertEquals(Payload.INVALID, Payload.sendTotal(fourGib));
+        assertEquals(Payload.INVALID, Payload.sendTotal(huge));
         // Tests_SRS_ASYNC_SOCKET_WIN32_01_096
-        assertEquals(Payload.INVALID, Payload.receiveTotal(fourGib));
+        assertEquals(Payload.INVALID, Payload.receiveTotal(huge));
 
-        fourGib[3].limit((1 << 30) - 1);
-        assertEquals(Payload.MAX_TOTAL_BYTES, Payload.sendTotal(fourGib));
-        assertEquals(Payload.MAX_TOTAL_BYTES, Payload.receiveTotal(fourGib));
+        huge[2].limit(1); // (2^31 - 1) * 2 + 1 = UINT32_MAX
+        assertEquals(Payload.MAX_TOTAL_BYTES, Payload.sendTotal(huge));
+        assertEquals(Payload.MAX_TOTAL_BYTES, Payload.receiveTotal(huge));
     }
 
     @Test

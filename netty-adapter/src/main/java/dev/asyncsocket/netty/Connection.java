@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *
  * <p>No accepted operation is ever left without its callback, even when the event loop goes away under an
  * open socket: a task the loop refuses runs once the loop has terminated, on Netty's global executor, and
- * {@link #abandonAll()} completes what the terminated loop left behind (the engine calls it for every
+ * {@link #abandonAfterLoopTerminated()} completes what the terminated loop left behind (the engine calls it for every
  * connection still open). Sends handed to Netty are kept in order in {@code inFlight} for that purpose.
  */
 final class Connection implements Runnable {
@@ -142,23 +142,28 @@ final class Connection implements Runnable {
     private void closeOnLoop() {
         closed = true;
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_021: [ Then async_socket_close shall close the async socket. ]
-        // Closing fails every write still in Netty's outbound buffer, in order: their callbacks run here.
+        // Closing fails the writes still in Netty's outbound buffer, in order. Writes the kernel already holds
+        // (io_uring) complete when their completions arrive; the socket's close waits for them.
         channel.close();
-        abandonAll();
+        abandonQueued();
     }
 
-    /**
-     * Completes ABANDONED everything not completed yet: the inbox, pending receives and, if the channel
-     * could not fail them itself (its loop is gone), sends in flight. Runs on the event loop, or on the
-     * global executor once the loop has terminated. Idempotent.
-     */
-    void abandonAll() {
-        closed = true;
+    /** Completes ABANDONED the operations that never reached the channel: the inbox and pending receives. */
+    private void abandonQueued() {
         Operation operation;
         while ((operation = inbox.poll()) != null) {
             operation.abandon();
         }
         receives.close();
+    }
+
+    /**
+     * After the event loop has terminated: completes ABANDONED everything still pending, including sends the
+     * channel accepted but can no longer finish. Runs on the global executor. Idempotent.
+     */
+    void abandonAfterLoopTerminated() {
+        closed = true;
+        abandonQueued();
         SendOperation<?> send;
         while ((send = inFlight.pollFirst()) != null) {
             if (!send.isCompleted()) {
@@ -177,7 +182,7 @@ final class Connection implements Runnable {
             loop.terminationFuture().addListener(terminated -> {
                 closed = true;
                 task.run();
-                abandonAll();
+                abandonAfterLoopTerminated();
             });
         }
     }

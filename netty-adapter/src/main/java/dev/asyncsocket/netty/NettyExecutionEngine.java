@@ -39,7 +39,7 @@ public final class NettyExecutionEngine implements ExecutionEngine {
         // Termination listeners run on Netty's global executor, one at a time, after the loops' threads ended.
         group.terminationFuture().addListener(terminated -> {
             for (Connection connection : open) {
-                connection.abandonAll();
+                connection.abandonAfterLoopTerminated();
             }
         });
     }

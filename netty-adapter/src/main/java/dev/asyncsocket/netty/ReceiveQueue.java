@@ -4,6 +4,7 @@ import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 
 import java.util.ArrayDeque;
 
@@ -47,6 +48,9 @@ final class ReceiveQueue {
         }
         if (pending.isEmpty() || surplus != null || connection.isClosing()) {
             return;
+        }
+        if (end == null && isInputShutdown()) {
+            end = End.EOF; // the EOF came before this socket's handler was there to see it
         }
         if (end != null) {
             abandonPending();
@@ -100,6 +104,10 @@ final class ReceiveQueue {
             surplus = null;
         }
         abandonPending();
+    }
+
+    private boolean isInputShutdown() {
+        return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
     }
 
     int surplusBytes() {

@@ -98,7 +98,11 @@ class CloseTest {
                 assertTrue(i < firstAbandoned || done.get(i).result() == SendResult.ABANDONED, "written sends come first");
             }
             assertTrue(firstAbandoned < sends, "48 MiB cannot all be in the socket buffers of a peer that does not read");
-            assertEquals((long) firstAbandoned << 20, pair.peerReadToEof() >> 20 << 20, "the peer got the OK sends whole");
+            // Every OK send reached the peer whole. An ABANDONED one was not confirmed written when the close came;
+            // with io_uring the kernel may already have held some of its bytes, so the peer may see those too.
+            long atPeer = pair.peerReadToEof();
+            assertTrue(atPeer >= (long) firstAbandoned << 20, "the peer got the OK sends whole: " + atPeer);
+            assertTrue(atPeer <= (long) sends << 20);
         }
     }
 
