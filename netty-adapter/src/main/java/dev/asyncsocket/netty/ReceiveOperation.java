@@ -23,6 +23,8 @@ final class ReceiveOperation<C> extends Operation {
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_077: [ Otherwise async_socket_receive_async shall create a context for the send where the payload, on_receive_complete and on_receive_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_078: [ The context shall also allocate enough memory to keep an array of buffer_count WSABUF items. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_079: [ async_socket_receive_async shall set the WSABUF items to point to the memory/length of the buffers in payload. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_080: [ An event to be used for the OVERLAPPED structure passed to socket_transport_receive shall be created and stored in the context. ]
+    // (The operation is its own completion handle: its node in the inbox and its place in the receive queue.)
     ReceiveOperation(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context, OutstandingOperations outstanding) {
         super(outstanding);
         // The caller may reuse its array once the call returns: keep the buffers, not the array.

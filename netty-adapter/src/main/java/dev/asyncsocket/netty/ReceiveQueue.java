@@ -63,6 +63,8 @@ final class ReceiveQueue {
 
     /** Bytes read from the channel; takes ownership of {@code bytes}. */
     void onRead(ByteBuf bytes) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_063: [ If overlapped is NULL, on_io_complete shall return. ]
+        // Bytes with no receive to complete are kept (see deliver), completing nothing.
         if (surplus != null) {
             append(bytes); // cannot happen while a receive waits; kept in order all the same
             return;
@@ -130,6 +132,8 @@ final class ReceiveQueue {
                 abandonPending();
             }
         } finally {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
             bytes.release();
         }
     }

@@ -46,7 +46,11 @@ final class SendOperation<C> extends Operation implements ChannelFutureListener 
         complete(SendResult.ABANDONED);
     }
 
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_064: [ overlapped shall be used to determine the context of the IO. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_065: [ If the context of the IO indicates that a send has completed: ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
+    // The write's promise listener is the operation itself; Netty has released the wrapper before it runs.
     @Override
     public void operationComplete(ChannelFuture future) {
         connection.written(this);

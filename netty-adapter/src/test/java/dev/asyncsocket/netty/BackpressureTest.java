@@ -40,6 +40,8 @@ class BackpressureTest {
             assertEquals(0, readByChannel.get(), "nothing is read while no receive is pending");
 
             CallbackRecorder recorder = new CallbackRecorder();
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_081
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_082
             pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, null);
             assertEquals(1, recorder.next().bytes());
             pair.awaitEventLoopTurn();

@@ -131,6 +131,7 @@ class ReceiveTest {
             ByteBuffer[] buffers = new ByteBuffer[8];
             for (int i = 0; i < buffers.length; i++) {
                 buffers[i] = ByteBuffer.allocate(4);
+                // Tests_SRS_ASYNC_SOCKET_WIN32_01_080
                 pair.socket().receiveAsync(new ByteBuffer[] {buffers[i]}, recorder, i);
             }
             byte[] bytes = Bytes.random(32, 4);

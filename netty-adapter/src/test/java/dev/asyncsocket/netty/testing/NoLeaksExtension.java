@@ -36,7 +36,7 @@ public final class NoLeaksExtension implements AfterAllCallback {
         }
     }
 
-    private static void pokeDetector() {
+    static void pokeDetector() {
         for (int i = 0; i < 64; i++) {
             ByteBuf pooled = PooledByteBufAllocator.DEFAULT.directBuffer(16);
             ByteBuf unpooled = UnpooledByteBufAllocator.DEFAULT.heapBuffer(16);
