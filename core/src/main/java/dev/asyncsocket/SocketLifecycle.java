@@ -1,6 +1,7 @@
 package dev.asyncsocket;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -48,19 +49,7 @@ public final class SocketLifecycle {
         if (!move(SocketState.OPEN, SocketState.CLOSING)) {
             return false;
         }
-        boolean interrupted = false;
-        synchronized (this) {
-            while (apiCalls.get() != 0) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        awaitUntil(() -> apiCalls.get() == 0);
         return true;
     }
 
@@ -69,12 +58,17 @@ public final class SocketLifecycle {
         moveOrFail(SocketState.CLOSING, SocketState.CLOSED);
     }
 
-    /** Waits while an open or a close is under way; returns the state it settled in. */
+    /** Waits while an open or a close is under way; returns the state then (a new open may already have begun). */
     public SocketState awaitSettled() {
+        awaitUntil(() -> !state.get().isTransient());
+        return state.get();
+    }
+
+    /** Waits on this monitor until {@code done}; an interrupt is kept for the caller, not acted on. */
+    private void awaitUntil(BooleanSupplier done) {
         boolean interrupted = false;
-        SocketState current;
         synchronized (this) {
-            while ((current = state.get()).isTransient()) {
+            while (!done.getAsBoolean()) {
                 try {
                     wait();
                 } catch (InterruptedException e) {
@@ -85,7 +79,6 @@ public final class SocketLifecycle {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return current;
     }
 
     /** Lets a send or receive call in; false, with nothing to undo, if the socket is not open. */

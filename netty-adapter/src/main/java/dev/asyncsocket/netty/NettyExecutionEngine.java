@@ -109,30 +109,28 @@ public final class NettyExecutionEngine implements ExecutionEngine {
     /** Takes a reference; does nothing once the count has reached 0. */
     @Override
     public void incRef() {
-        int count;
-        do {
-            count = refCount.get();
-            if (count == 0) {
-                LOG.log(Level.WARNING, "incRef on a released execution engine ignored");
-                return;
-            }
-        } while (!refCount.compareAndSet(count, count + 1));
+        addToCount(1, "incRef");
     }
 
     /** Releases a reference; the last one shuts an owned group down. Extra calls are ignored. */
     @Override
     public void decRef() {
+        if (addToCount(-1, "decRef") == 0 && owned) {
+            shutDown();
+        }
+    }
+
+    /** Adds {@code delta} unless the count already reached 0 (then warns); returns the new count, or -1. */
+    private int addToCount(int delta, String caller) {
         int count;
         do {
             count = refCount.get();
             if (count == 0) {
-                LOG.log(Level.WARNING, "decRef on a released execution engine ignored");
-                return;
+                LOG.log(Level.WARNING, caller + " on a released execution engine ignored");
+                return -1;
             }
-        } while (!refCount.compareAndSet(count, count - 1));
-        if (count == 1 && owned) {
-            shutDown();
-        }
+        } while (!refCount.compareAndSet(count, count + delta));
+        return count + delta;
     }
 
     /** The current reference count. */

@@ -7,6 +7,7 @@ import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
@@ -113,7 +114,7 @@ class CloseTest {
             CountDownLatch release = new CountDownLatch(1);
             pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
                 inCallback.countDown();
-                await(release);
+                Latches.awaitQuietly(release);
             }, null);
             pair.peerWrite(new byte[] {1});
             assertTrue(inCallback.await(10, TimeUnit.SECONDS));
@@ -190,11 +191,4 @@ class CloseTest {
         return callbacks.stream().filter(c -> context.equals(c.context())).findFirst().orElseThrow().result();
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -4,6 +4,7 @@ import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 
 import java.io.DataInputStream;
@@ -32,7 +33,7 @@ class ConcurrentSendTest {
             for (int t = 0; t < THREADS; t++) {
                 int thread = t;
                 senders.add(CompletableFuture.runAsync(() -> {
-                    awaitQuietly(go);
+                    Latches.awaitQuietly(go);
                     for (int seq = 0; seq < MESSAGES_PER_THREAD; seq++) {
                         assertEquals(SendSyncResult.OK, pair.socket().sendAsync(frame(thread, seq), recorder, null));
                     }
@@ -74,11 +75,4 @@ class ConcurrentSendTest {
                 : new ByteBuffer[] {header, ByteBuffer.wrap(body, 0, half), ByteBuffer.wrap(body, half, bodyLength - half)};
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

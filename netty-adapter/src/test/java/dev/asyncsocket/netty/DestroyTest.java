@@ -5,6 +5,7 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
@@ -65,7 +66,7 @@ class DestroyTest {
             CountDownLatch release = new CountDownLatch(1);
             pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
                 inCallback.countDown();
-                awaitQuietly(release);
+                Latches.awaitQuietly(release);
             }, null);
             pair.peerWrite(new byte[] {1});
             assertTrue(inCallback.await(10, TimeUnit.SECONDS));
@@ -110,11 +111,4 @@ class DestroyTest {
         }
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

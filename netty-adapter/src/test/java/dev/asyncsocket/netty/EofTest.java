@@ -8,7 +8,6 @@ import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -25,18 +24,11 @@ class EofTest {
             byte[] bytes = Bytes.random(300_000, 1);
             pair.peerWrite(bytes);
             pair.peerShutdownOutput();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            CallbackRecorder.Callback done;
-            do {
-                ByteBuffer buffer = ByteBuffer.allocate(4096);
-                assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {buffer}, recorder, null));
-                done = recorder.next();
-                all.write(Bytes.written(buffer));
-            } while (done.result() == ReceiveResult.OK);
+            LoopbackPair.Drained drained = pair.receiveUntilNotOk(recorder, 4096);
             // Tests_SRS_ASYNC_SOCKET_WIN32_42_003
-            assertEquals(ReceiveResult.ABANDONED, done.result());
-            assertEquals(0, done.bytes());
-            assertArrayEquals(bytes, all.toByteArray(), "nothing lost before the EOF");
+            assertEquals(ReceiveResult.ABANDONED, drained.last().result());
+            assertEquals(0, drained.last().bytes());
+            assertArrayEquals(bytes, drained.bytes(), "nothing lost before the EOF");
         }
     }
 

@@ -87,14 +87,7 @@ class ReceiveTest {
             assertTrue(first.bytes() <= 10, "never more than the buffers hold");
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             all.write(Bytes.written(small));
-            while (all.size() < bytes.length) {
-                ByteBuffer next = ByteBuffer.allocate(64);
-                pair.socket().receiveAsync(new ByteBuffer[] {next}, recorder, null);
-                CallbackRecorder.Callback done = recorder.next();
-                assertEquals(ReceiveResult.OK, done.result());
-                assertTrue(done.bytes() >= 1 && done.bytes() <= 64);
-                all.write(Bytes.written(next));
-            }
+            all.write(pair.receiveExactly(recorder, bytes.length - all.size(), 64));
             assertArrayEquals(bytes, all.toByteArray());
         }
     }

@@ -1,16 +1,19 @@
 package dev.asyncsocket.netty.testing;
 
 import dev.asyncsocket.OpenResult;
+import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.netty.NettyAsyncSocket;
 import dev.asyncsocket.netty.NettyExecutionEngine;
 import dev.asyncsocket.netty.NettySocketTransport;
 import dev.asyncsocket.netty.NettyTransport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 
@@ -121,6 +124,40 @@ public final class LoopbackPair implements AutoCloseable {
     /** Waits until the socket's event loop has finished the task it is running now (and those before it). */
     public void awaitEventLoopTurn() {
         assertTrue(transport.channel().eventLoop().submit(() -> { }).awaitUninterruptibly(10, TimeUnit.SECONDS));
+    }
+
+    /** What {@link #receiveUntilNotOk} got: the bytes, in order, and the callback that ended it. */
+    public record Drained(byte[] bytes, CallbackRecorder.Callback last) {
+    }
+
+    /**
+     * Posts one receive of a fresh {@code bufferSize}-byte buffer at a time, each after the previous one
+     * completed, until one does not complete OK.
+     */
+    public Drained receiveUntilNotOk(CallbackRecorder recorder, int bufferSize) throws InterruptedException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        CallbackRecorder.Callback done;
+        do {
+            ByteBuffer buffer = ByteBuffer.allocate(bufferSize);
+            assertEquals(0, socket.receiveAsync(new ByteBuffer[] {buffer}, recorder, null));
+            done = recorder.next();
+            all.writeBytes(Bytes.written(buffer));
+        } while (done.result() == ReceiveResult.OK);
+        return new Drained(all.toByteArray(), done);
+    }
+
+    /** As {@link #receiveUntilNotOk}, until {@code count} bytes came; each receive must complete OK. */
+    public byte[] receiveExactly(CallbackRecorder recorder, int count, int bufferSize) throws InterruptedException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream(count);
+        while (all.size() < count) {
+            ByteBuffer buffer = ByteBuffer.allocate(Math.min(bufferSize, count - all.size()));
+            assertEquals(0, socket.receiveAsync(new ByteBuffer[] {buffer}, recorder, null));
+            CallbackRecorder.Callback done = recorder.next();
+            assertEquals(ReceiveResult.OK, done.result());
+            assertEquals(buffer.position(), done.bytes());
+            all.writeBytes(Bytes.written(buffer));
+        }
+        return all.toByteArray();
     }
 
     public void peerWrite(byte[] bytes) throws IOException {
