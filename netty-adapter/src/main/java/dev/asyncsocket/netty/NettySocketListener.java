@@ -89,7 +89,10 @@ public final class NettySocketListener implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        serverChannel.close().syncUninterruptibly();
+        ChannelFuture unbound = serverChannel.close();
+        if (!serverChannel.eventLoop().inEventLoop()) {
+            unbound.awaitUninterruptibly();
+        }
         Channel channel;
         while ((channel = accepted.poll()) != null) {
             channel.close();
@@ -100,10 +103,10 @@ public final class NettySocketListener implements AutoCloseable {
     private final class Acceptor extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            if (closed) {
+            accepted.add(ctx.channel());
+            // A close() that drained the queue just before the add must not leave this connection open.
+            if (closed && accepted.remove(ctx.channel())) {
                 ctx.close();
-            } else {
-                accepted.add(ctx.channel());
             }
             ctx.pipeline().remove(this);
             super.channelActive(ctx);
