@@ -1,0 +1,166 @@
+package dev.asyncsocket.examples.bench;
+
+import dev.asyncsocket.netty.NettyTransport;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Collects the rounds' figures and presents them: one cell per round while running, medians and ratios
+ * per workload, and at the end one markdown table per transport (medians with their spread, then the
+ * ratios AsyncSocket / raw Netty and AsyncSocket / JDK checked against the issue's targets). Main thread.
+ */
+final class Report {
+
+    private static final String PASS = "✓";
+    private static final String MISS = "✗";
+
+    /** One line of a table: a figure of a workload and which way is better. */
+    private record Row(Workload workload, String label, String unit, ToDoubleFunction<RoundResult> value,
+                       boolean higherIsBetter, double nettyTarget) {
+
+        String format(double figure) {
+            return higherIsBetter || figure >= 1000 ? String.format("%,.0f", figure) : String.format("%,.1f", figure);
+        }
+
+        double jdkTarget() {
+            return 1.0;
+        }
+
+        boolean meets(double ratio, double target) {
+            return higherIsBetter ? ratio >= target : ratio <= target;
+        }
+    }
+
+    private final Options options;
+    private final Map<NettyTransport, Map<Workload, Map<String, List<RoundResult>>>> results = new LinkedHashMap<>();
+    private final List<String> stacks = new ArrayList<>();
+
+    Report(Options options) {
+        this.options = options;
+    }
+
+    void add(NettyTransport transport, Workload workload, String stack, RoundResult result) {
+        if (!stacks.contains(stack)) {
+            stacks.add(stack);
+        }
+        results.computeIfAbsent(transport, t -> new LinkedHashMap<>())
+                .computeIfAbsent(workload, w -> new LinkedHashMap<>())
+                .computeIfAbsent(stack, s -> new ArrayList<>())
+                .add(result);
+    }
+
+    /** The figures of one round of one stack, for the progress output. */
+    static String cell(Workload workload, String stack, RoundResult result) {
+        StringBuilder cell = new StringBuilder(String.format("%s %,.0f %s", stack, result.rate(), workload.unit().label()));
+        if (result.latency() != null) {
+            cell.append(String.format(" (p50 %.1f us, p99 %.1f us)", result.latency().p50(), result.latency().p99()));
+        }
+        return cell.toString();
+    }
+
+    /** Medians, spread and ratios of one workload on one transport, for the progress output. */
+    String workloadSummary(NettyTransport transport, Workload workload) {
+        StringBuilder out = new StringBuilder();
+        for (Row row : rows(workload)) {
+            out.append(String.format("    %-22s", row.label + ", " + row.unit));
+            for (String stack : stacks) {
+                out.append(String.format(" | %s %s", stack, figure(transport, row, stack)));
+            }
+            out.append(String.format(" | vs raw Netty %s | vs JDK %s%n",
+                    ratio(transport, row, RawNettyStack.NAME, row.nettyTarget),
+                    ratio(transport, row, JdkStack.NAME, row.jdkTarget())));
+        }
+        return out.toString();
+    }
+
+    /** One table per transport, to paste into the README. */
+    String markdown() {
+        StringBuilder out = new StringBuilder();
+        for (NettyTransport transport : results.keySet()) {
+            out.append(String.format("%n#### %s%n%n", transport));
+            out.append("| workload |");
+            stacks.forEach(stack -> out.append(' ').append(stack).append(" |"));
+            out.append(" AsyncSocket / raw Netty | AsyncSocket / JDK |\n|---|");
+            stacks.forEach(stack -> out.append("--:|"));
+            out.append("--:|--:|\n");
+            for (Workload workload : results.get(transport).keySet()) {
+                for (Row row : rows(workload)) {
+                    out.append(String.format("| %s %s, %s |", workload, row.label, row.unit));
+                    for (String stack : stacks) {
+                        out.append(' ').append(figure(transport, row, stack)).append(" |");
+                    }
+                    out.append(String.format(" %s | %s |%n", ratio(transport, row, RawNettyStack.NAME, row.nettyTarget),
+                            ratio(transport, row, JdkStack.NAME, row.jdkTarget())));
+                }
+            }
+        }
+        out.append(String.format("%nMedian of %d rounds of %d ms (after a %d ms warm-up) ± half the range between"
+                        + " rounds. Targets: A, D >= 0.97, B >= 0.90, C latency <= 1.10 of raw Netty; >= 1.0 of the JDK"
+                        + " (latency <= 1.0). %s meets its target, %s misses it. Client CPU and allocation: CPU time"
+                        + " and heap bytes of the client's thread per unit of work (lower is better; not disturbed by other"
+                        + " load on the machine).%n",
+                options.rounds(), options.roundMillis(), options.warmupMillis(), PASS, MISS));
+        return out.toString();
+    }
+
+    private static List<Row> rows(Workload workload) {
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row(workload, workload.title(), workload.unit().label(), RoundResult::rate, true,
+                nettyTarget(workload)));
+        if (workload.measuresLatency()) {
+            rows.add(new Row(workload, "latency p50", "us", r -> r.latency().p50(), false, 1.10));
+            rows.add(new Row(workload, "latency p99", "us", r -> r.latency().p99(), false, 1.10));
+            rows.add(new Row(workload, "latency p99.9", "us", r -> r.latency().p999(), false, 1.10));
+        }
+        rows.add(new Row(workload, "client CPU", workload.unit().cpuLabel(), RoundResult::cpuPerUnit, false,
+                Double.NaN));
+        rows.add(new Row(workload, "client allocation", "B/" + workload.unit().unitName(),
+                RoundResult::allocatedPerUnit, false, Double.NaN));
+        return rows;
+    }
+
+    /** The target for AsyncSocket / raw Netty on the workload's rate; NaN where it sets none. */
+    private static double nettyTarget(Workload workload) {
+        switch (workload) {
+            case A:
+            case D:
+                return 0.97;
+            case B:
+                return 0.90;
+            default:
+                return Double.NaN; // C's target is on latency; E has none
+        }
+    }
+
+    private Summary summary(NettyTransport transport, Row row, String stack) {
+        List<RoundResult> rounds = results.get(transport).get(row.workload).get(stack);
+        if (rounds == null || rounds.isEmpty()) {
+            return null;
+        }
+        List<Double> values = new ArrayList<>();
+        rounds.forEach(round -> values.add(row.value.applyAsDouble(round)));
+        return Summary.of(values);
+    }
+
+    private String figure(NettyTransport transport, Row row, String stack) {
+        Summary summary = summary(transport, row, stack);
+        return summary == null ? "-" : String.format("%s ±%.1f%%", row.format(summary.median()), summary.spreadPercent());
+    }
+
+    private String ratio(NettyTransport transport, Row row, String baseline, double target) {
+        Summary subject = summary(transport, row, AsyncSocketStack.NAME);
+        Summary other = summary(transport, row, baseline);
+        if (subject == null || other == null || other.median() == 0) {
+            return "-";
+        }
+        double ratio = subject.median() / other.median();
+        if (Double.isNaN(target)) {
+            return String.format("%.2f", ratio);
+        }
+        return String.format("%.2f %s", ratio, row.meets(ratio, target) ? PASS : MISS);
+    }
+}
