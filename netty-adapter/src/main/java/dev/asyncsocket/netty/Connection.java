@@ -5,6 +5,8 @@ import dev.asyncsocket.SocketState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,7 +55,11 @@ final class Connection implements Runnable {
     void attach() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_058: [ async_socket_open_async shall create a threadpool IO by calling CreateThreadpoolIo and passing socket_transport_get_underlying_socket, the callback environment to it and on_io_complete as callback. ]
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(TailHandler.NAME, new TailHandler(receives));
+        RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
+        if (!(channel instanceof IoUringSocketChannel) && ReadIntoPostedBuffer.canWrap(allocator)) {
+            channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives));
+        }
+        channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));
     }
 
     Channel channel() {
@@ -81,7 +87,8 @@ final class Connection implements Runnable {
     /** Hands an accepted operation to the event loop. Any thread; never runs a callback. */
     void submit(Operation operation) {
         inbox.offer(operation);
-        if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+        // The plain read spares a burst of senders a failing CAS each while the drain is already scheduled.
+        if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             execute(this);
         }
     }
@@ -91,14 +98,7 @@ final class Connection implements Runnable {
     public void run() {
         // Cleared before polling: a producer that links after this point schedules the next drain.
         drainScheduled = 0;
-        Operation operation;
-        while ((operation = inbox.poll()) != null) {
-            if (closed) {
-                operation.abandon();
-            } else {
-                operation.start(this);
-            }
-        }
+        startQueued();
         if (closed) {
             return;
         }
@@ -107,6 +107,33 @@ final class Connection implements Runnable {
             channel.flush();
         }
         receives.serve();
+    }
+
+    /**
+     * The end of a read burst. Receives posted by the callbacks of this burst wait in the inbox: draining
+     * it now, rather than in the task scheduled for it, keeps the channel reading without a pause (no
+     * re-arming of the read interest) and flushes the burst's sends once, as a hand-written Netty handler
+     * would. The scheduled drain still runs and finds nothing, so a handler in front that swallowed this
+     * event could delay operations, never strand them.
+     */
+    void onReadComplete() {
+        run();
+    }
+
+    /**
+     * Starts what the inbox holds now, without flushing or serving: called between the reads of a burst,
+     * right after a receive's callback returned, so that a receive it posted is at the head of the queue
+     * for the next read. The drain already scheduled still runs and finishes the job.
+     */
+    void startQueued() {
+        Operation operation;
+        while ((operation = inbox.poll()) != null) {
+            if (closed) {
+                operation.abandon();
+            } else {
+                operation.start(this);
+            }
+        }
     }
 
     /** Writes a send's bytes; the flush follows at the end of the drain. */

@@ -4,8 +4,7 @@ import dev.asyncsocket.SocketTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 
 import java.util.Objects;
@@ -88,9 +87,13 @@ public final class NettySocketTransport implements SocketTransport {
         return "NettySocketTransport(" + channel + ")";
     }
 
-    /** Bootstrap wants a handler; the socket adds its own at open. */
-    @Sharable
-    static final class NoHandler extends ChannelInboundHandlerAdapter {
+    /** Bootstrap wants a handler; this one leaves the pipeline empty for the socket to add its own at open. */
+    static final class NoHandler extends ChannelInitializer<Channel> {
         static final NoHandler INSTANCE = new NoHandler();
+
+        @Override
+        protected void initChannel(Channel channel) {
+            // nothing: an initializer removes itself once it ran
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.asyncsocket.OnReceiveComplete;
 import dev.asyncsocket.OutstandingOperations;
 import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 
@@ -60,6 +61,20 @@ final class ReceiveOperation<C> extends Operation {
             copied += copy(source, buffers[i]);
         }
         return copied;
+    }
+
+    /**
+     * An empty buffer over this receive's memory for the transport to read into, or {@code null} unless the
+     * receive is one direct buffer. Its bytes land in place; {@link #advance} then accounts for them.
+     */
+    ByteBuf lendableBuffer() {
+        return single != null && single.isDirect() ? Unpooled.wrappedBuffer(single).clear() : null;
+    }
+
+    /** Moves the position past {@code count} bytes the transport wrote in place; returns {@code count}. */
+    int advance(int count) {
+        single.position(single.position() + count);
+        return count;
     }
 
     private static int copy(ByteBuf source, ByteBuffer target) {

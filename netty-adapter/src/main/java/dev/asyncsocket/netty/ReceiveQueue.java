@@ -29,6 +29,8 @@ final class ReceiveQueue {
     private final ArrayDeque<ReceiveOperation<?>> pending = new ArrayDeque<>();
     private ByteBuf surplus;
     private End end;
+    /** The buffer last lent to the transport over the head receive's memory (see {@link #lend()}), or null. */
+    private ByteBuf lent;
 
     ReceiveQueue(Connection connection, Channel channel) {
         this.connection = connection;
@@ -61,8 +63,38 @@ final class ReceiveQueue {
         }
     }
 
+    /**
+     * A buffer over the memory of the receive at the head of the queue, for the transport to read into,
+     * or {@code null} when reading into it is not safe: the receive has more than one buffer or a heap one,
+     * surplus bytes must go first, the stream ended, or a handler in front of the socket would see (and
+     * might keep) the lent memory.
+     */
+    ByteBuf lend() {
+        ReceiveOperation<?> head = pending.peekFirst();
+        if (head == null || surplus != null || end != null || connection.isClosing()
+                || channel.pipeline().first() != channel.pipeline().last()) {
+            return null;
+        }
+        lent = head.lendableBuffer();
+        return lent;
+    }
+
+    /** Whether the read burst under way should go on: only while a receive waits and nothing is left over. */
+    boolean wantsMoreBytes() {
+        return !pending.isEmpty() && surplus == null && end == null;
+    }
+
     /** Bytes read from the channel; takes ownership of {@code bytes}. */
     void onRead(ByteBuf bytes) {
+        if (bytes == lent && lent != null) {
+            lent = null;
+            ReceiveOperation<?> receive = pending.pollFirst();
+            int count = bytes.readableBytes();
+            bytes.release();
+            receive.complete(ReceiveResult.OK, receive.advance(count));
+            connection.startQueued();
+            return;
+        }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_063: [ If overlapped is NULL, on_io_complete shall return. ]
         // Bytes with no receive to complete are kept (see deliver), completing nothing.
         if (surplus != null) {
@@ -70,13 +102,6 @@ final class ReceiveQueue {
             return;
         }
         deliver(bytes);
-    }
-
-    /** The end of one read burst: read on if receives still wait. */
-    void onReadComplete() {
-        if (!pending.isEmpty() && surplus == null && end == null) {
-            channel.read();
-        }
     }
 
     /** No more bytes will be read; receives still get the surplus first. */
@@ -131,6 +156,7 @@ final class ReceiveQueue {
             } else if (end != null && surplus == null) {
                 abandonPending();
             }
+            connection.startQueued();
         } finally {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]

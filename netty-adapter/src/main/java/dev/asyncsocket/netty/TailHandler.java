@@ -21,10 +21,12 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "async-socket";
     private static final System.Logger LOG = System.getLogger(TailHandler.class.getName());
 
+    private final Connection connection;
     private final ReceiveQueue receives;
 
-    TailHandler(ReceiveQueue receives) {
-        this.receives = receives;
+    TailHandler(Connection connection) {
+        this.connection = connection;
+        this.receives = connection.receives();
     }
 
     @Override
@@ -41,7 +43,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        receives.onReadComplete();
+        connection.onReadComplete();
     }
 
     @Override

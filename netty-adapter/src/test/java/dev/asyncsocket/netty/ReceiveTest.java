@@ -3,11 +3,13 @@ package dev.asyncsocket.netty;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
+import dev.asyncsocket.netty.testing.CountingAllocator;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.junit.jupiter.api.Assumptions;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -164,6 +166,33 @@ class ReceiveTest {
             }
             writer.join(10_000);
             assertEquals(Bytes.crc(stream), Bytes.crc(all.toByteArray()));
+        }
+    }
+
+    @EachTransport
+    void aLoneDirectBufferIsReadIntoInPlaceWithoutAnIntermediateBuffer(NettyTransport transport) throws Exception {
+        Assumptions.assumeTrue(transport != NettyTransport.IO_URING, "io_uring reads asynchronously: always copies");
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            CountingAllocator allocator = new CountingAllocator();
+            pair.transport().channel().config().setAllocator(allocator);
+            byte[] bytes = Bytes.random(200_000, 7);
+            pair.peerWrite(bytes);
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            ByteBuffer direct = ByteBuffer.allocateDirect(16 * 1024);
+            while (all.size() < bytes.length) {
+                direct.clear();
+                pair.socket().receiveAsync(new ByteBuffer[] {direct}, recorder, null);
+                assertEquals(ReceiveResult.OK, recorder.next().result());
+                all.write(Bytes.written(direct));
+            }
+            assertArrayEquals(bytes, all.toByteArray());
+            assertEquals(0, allocator.allocated(), "the transport read straight into the posted buffer");
+
+            ByteBuffer heap = ByteBuffer.allocate(100);
+            pair.peerWrite(new byte[] {1, 2, 3});
+            pair.socket().receiveAsync(new ByteBuffer[] {heap}, recorder, null);
+            assertEquals(3, recorder.next().bytes());
+            assertTrue(allocator.allocated() > 0, "a heap buffer is filled by a copy");
         }
     }
 
