@@ -12,8 +12,8 @@ import java.util.ArrayDeque;
  * The receives posted on one connection, in order, and the bytes read beyond what they could hold.
  *
  * <p>Invariants: surplus bytes exist only while no receive is pending (they are handed out as soon as one
- * is posted); the channel is asked to {@code read()} only while a receive is pending and no surplus is left,
- * which is the socket's backpressure. Once the stream has ended (EOF, reset or close), surplus bytes are
+ * is posted: receives posted by callbacks are pulled from the inbox after each completion); the channel
+ * reads only while a receive is pending and no surplus is left, which is the socket's backpressure. Once the stream has ended (EOF, reset or close), surplus bytes are
  * still delivered, and after them every receive completes ABANDONED.
  *
  * <p>Confined to the channel's event loop. Callbacks it runs may post receives or close the socket; those
@@ -150,13 +150,13 @@ final class ReceiveQueue {
                 // Codes_SRS_ASYNC_SOCKET_WIN32_01_095: [ If io_result is NO_ERROR, but the number of bytes received is greater than the sum of all buffer sizes passed to async_socket_receive_async, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and number_of_bytes_transferred for bytes_received. ]
                 // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits below.
                 receive.complete(ReceiveResult.OK, receive.fill(bytes));
+                connection.startQueued(); // a receive the callback posted takes the next bytes
             }
             if (bytes.isReadable() && !connection.isClosing()) {
                 append(bytes.retain());
             } else if (end != null && surplus == null) {
                 abandonPending();
             }
-            connection.startQueued();
         } finally {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
