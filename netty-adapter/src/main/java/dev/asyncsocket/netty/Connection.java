@@ -142,7 +142,7 @@ final class Connection implements Runnable {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061: [ The SOCKET_BUFFER array associated with the context shall be sent by calling socket_transport_send and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
         inFlight.addLast(send);
-        channel.write(data, channel.newPromise().addListener(send));
+        channel.write(data, send);
         unflushed = true;
     }
 

@@ -197,7 +197,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
                 return SendSyncResult.NOT_OPEN;
             }
             outstanding.accepted();
-            open.submit(new SendOperation<>(wrap(payload), onSendComplete, context, outstanding));
+            open.submit(new SendOperation<>(open.channel(), wrap(payload), onSendComplete, context, outstanding));
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_053: [ If WSAGetLastError returns WSA_IO_PENDING, it shall be not treated as an error. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_045: [ On success, async_socket_send_async shall return ASYNC_SOCKET_SEND_SYNC_OK. ]
             return SendSyncResult.OK;

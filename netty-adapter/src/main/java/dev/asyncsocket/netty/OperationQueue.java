@@ -29,32 +29,40 @@ final class OperationQueue {
 
     void offer(Operation operation) {
         Operation previous = TAIL.getAndSet(this, operation);
-        previous.next = operation;
+        previous.next(operation);
     }
 
     /** The oldest operation, or {@code null} if there is none (or none linked yet). */
     Operation poll() {
-        Operation next = head.next;
+        Operation next = head.next();
         if (next == null) {
             return null;
         }
-        head.next = null; // let the consumed node go
+        head.next(null); // let the consumed node go
         head = next;
         return next;
     }
 
-    private static final class Stub extends Operation {
-        Stub() {
-            super(null);
+    private static final class Stub implements Operation {
+        private volatile Operation next;
+
+        @Override
+        public Operation next() {
+            return next;
         }
 
         @Override
-        void start(Connection connection) {
+        public void next(Operation next) {
+            this.next = next;
+        }
+
+        @Override
+        public void start(Connection connection) {
             throw new AssertionError("stub");
         }
 
         @Override
-        void abandon() {
+        public void abandon() {
             throw new AssertionError("stub");
         }
     }

@@ -13,13 +13,16 @@ import java.nio.ByteBuffer;
  * One accepted receive: the caller's buffers and the callback. Bytes are copied in at each buffer's
  * position, in order, and each position advances by what it got. Confined to the event loop once started.
  */
-final class ReceiveOperation<C> extends Operation {
+final class ReceiveOperation<C> implements Operation {
 
     /** The only buffer when there is one, so a one-buffer receive needs no array. */
     private final ByteBuffer single;
     private final ByteBuffer[] buffers;
     private final OnReceiveComplete<C> callback;
     private final C context;
+    private final OutstandingOperations outstanding;
+    private volatile Operation next;
+    private boolean completed;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_077: [ Otherwise async_socket_receive_async shall create a context for the send where the payload, on_receive_complete and on_receive_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_078: [ The context shall also allocate enough memory to keep an array of buffer_count WSABUF items. ]
@@ -27,7 +30,7 @@ final class ReceiveOperation<C> extends Operation {
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_080: [ An event to be used for the OVERLAPPED structure passed to socket_transport_receive shall be created and stored in the context. ]
     // (The operation is its own completion handle: its node in the inbox and its place in the receive queue.)
     ReceiveOperation(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context, OutstandingOperations outstanding) {
-        super(outstanding);
+        this.outstanding = outstanding;
         // The caller may reuse its array once the call returns: keep the buffers, not the array.
         this.single = payload.length == 1 ? payload[0] : null;
         this.buffers = payload.length == 1 ? null : payload.clone();
@@ -36,12 +39,22 @@ final class ReceiveOperation<C> extends Operation {
     }
 
     @Override
-    void start(Connection connection) {
+    public Operation next() {
+        return next;
+    }
+
+    @Override
+    public void next(Operation next) {
+        this.next = next;
+    }
+
+    @Override
+    public void start(Connection connection) {
         connection.receives().post(this);
     }
 
     @Override
-    void abandon() {
+    public void abandon() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_42_001: [ If io_result is ERROR_NETNAME_DELETED or ERROR_CONNECTION_ABORTED, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_42_003: [ If io_result is NO_ERROR, but the number of bytes received is 0, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
         complete(ReceiveResult.ABANDONED, 0);
@@ -89,8 +102,11 @@ final class ReceiveOperation<C> extends Operation {
     }
 
     void complete(ReceiveResult result, int bytesReceived) {
-        markCompleted();
+        if (completed) {
+            throw new IllegalStateException("completed twice: " + this);
+        }
+        completed = true;
         Callbacks.receiveComplete(callback, context, result, bytesReceived);
-        callbackReturned();
+        outstanding.completed();
     }
 }
