@@ -51,7 +51,11 @@ final class Connection implements Runnable {
         this.receives = new ReceiveQueue(this, channel);
     }
 
-    /** Plugs into the channel: the tail handler goes last in its pipeline, reads happen only on request. */
+    /**
+     * Plugs into the channel, on its event loop (so that the handler is in place before the loop handles
+     * another event): the tail handler goes last in the pipeline and gets what an {@link EarlyInboundBuffer}
+     * held, and reads happen only on request.
+     */
     void attach() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_058: [ async_socket_open_async shall create a threadpool IO by calling CreateThreadpoolIo and passing socket_transport_get_underlying_socket, the callback environment to it and on_io_complete as callback. ]
         channel.config().setAutoRead(false);
@@ -60,6 +64,13 @@ final class Connection implements Runnable {
             channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives));
         }
         channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));
+        EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);
+        if (early != null) {
+            channel.pipeline().remove(early); // passes on what it held, through any handlers behind it
+        }
+        if (!channel.isActive()) {
+            receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
+        }
     }
 
     Channel channel() {

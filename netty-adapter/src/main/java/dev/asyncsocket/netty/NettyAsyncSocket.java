@@ -17,11 +17,10 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.SocketLifecycle;
 import dev.asyncsocket.SocketState;
 import dev.asyncsocket.SocketTransport;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class NettyAsyncSocket implements AsyncSocket {
 
+    private static final System.Logger LOG = System.getLogger(NettyAsyncSocket.class.getName());
     private static final AttributeKey<NettyAsyncSocket> OWNER =
             AttributeKey.valueOf(NettyAsyncSocket.class, "owner");
 
@@ -114,17 +114,21 @@ public final class NettyAsyncSocket implements AsyncSocket {
             lifecycle.openFailed();
             return 1;
         }
+        // Reads stop now; everything else about plugging in happens on the event loop, first thing.
+        channel.config().setAutoRead(false);
         Connection opened = new Connection(channel, lifecycle);
-        opened.attach();
         engine.track(opened);
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094: [ async_socket_open_async shall set the state to OPEN. ]
         lifecycle.opened();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_017: [ On success async_socket_open_async shall call on_open_complete_context with ASYNC_SOCKET_OPEN_OK. ]
+        // The open callback comes first; the handler goes in right after it, in the same task, before any
+        // other event of the channel or any operation the callback (or another thread) started.
         opened.execute(() -> {
             Callbacks.openComplete(onOpenComplete, context, OpenResult.OK);
             outstanding.completed();
+            opened.attach();
         });
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_014: [ On success, async_socket_open_async shall return 0. ]
         return 0;
@@ -176,7 +180,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
     public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_026: [ If on_send_complete is NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_027: [ on_send_complete_context shall be allowed to be NULL. ]
-        if (onSendComplete == null || Payload.sendTotal(payload) == Payload.INVALID) {
+        long totalBytes = Payload.sendTotal(payload);
+        if (onSendComplete == null || totalBytes == Payload.INVALID) {
             return SendSyncResult.ERROR;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_097: [ If async_socket is not OPEN, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
@@ -188,7 +193,6 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_062: [ If socket_transport_send fails, async_socket_send_async shall call WSAGetLastError. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_100: [ If WSAGetLastError returns any other error, async_socket_send_async shall call CancelThreadpoolIo. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_106: [ If socket_transport_send fails with any other error, async_socket_send_async shall call CancelThreadpoolIo and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
             if (open.loopShuttingDown()) {
                 return SendSyncResult.ERROR;
             }
@@ -196,23 +200,23 @@ public final class NettyAsyncSocket implements AsyncSocket {
             if (!open.channel().isActive()) {
                 return SendSyncResult.NOT_OPEN;
             }
+            SendOperation<C> send;
+            try {
+                send = SendOperation.of(open.channel(), payload, totalBytes, onSendComplete, context, outstanding);
+            } catch (RuntimeException e) {
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+                LOG.log(Level.WARNING, "sendAsync could not wrap its payload", e);
+                return SendSyncResult.ERROR;
+            }
+            // Counted only once nothing can fail any more: an accepted send always gets its callback.
             outstanding.accepted();
-            open.submit(new SendOperation<>(open.channel(), wrap(payload), onSendComplete, context, outstanding));
+            open.submit(send);
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_053: [ If WSAGetLastError returns WSA_IO_PENDING, it shall be not treated as an error. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_045: [ On success, async_socket_send_async shall return ASYNC_SOCKET_SEND_SYNC_OK. ]
             return SendSyncResult.OK;
         } finally {
             lifecycle.exitApi();
         }
-    }
-
-    /** One buffer wrapping the caller's memory, positions and limits untouched. */
-    private static ByteBuf wrap(ByteBuffer[] payload) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
-        return payload.length == 1
-                ? Unpooled.wrappedBuffer(payload[0])
-                : Unpooled.wrappedBuffer(payload.length, payload);
     }
 
     @Override

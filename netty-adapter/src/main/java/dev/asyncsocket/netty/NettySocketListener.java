@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
@@ -24,7 +25,13 @@ public final class NettySocketListener implements AutoCloseable {
     private volatile boolean closed;
 
     private NettySocketListener(ServerBootstrap bootstrap, String host, int port) throws InterruptedException {
-        bootstrap.childHandler(new Acceptor());
+        Acceptor acceptor = new Acceptor();
+        bootstrap.childHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel child) {
+                child.pipeline().addLast(acceptor, new EarlyInboundBuffer());
+            }
+        });
         ChannelFuture bound = bootstrap.bind(host, port).sync();
         this.serverChannel = bound.channel();
     }

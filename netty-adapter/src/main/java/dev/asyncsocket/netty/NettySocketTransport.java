@@ -4,7 +4,6 @@ import dev.asyncsocket.SocketTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 
 import java.util.Objects;
@@ -49,7 +48,7 @@ public final class NettySocketTransport implements SocketTransport {
                 .group(engine.eventLoopGroup())
                 .channel(engine.transport().socketChannelType())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMs)
-                .handler(NoHandler.INSTANCE);
+                .handler(EarlyInboundBuffer.INSTALLER);
         ChannelOptionsForSockets.apply(bootstrap);
         ChannelFuture connected;
         try {
@@ -85,15 +84,5 @@ public final class NettySocketTransport implements SocketTransport {
     @Override
     public String toString() {
         return "NettySocketTransport(" + channel + ")";
-    }
-
-    /** Bootstrap wants a handler; this one leaves the pipeline empty for the socket to add its own at open. */
-    static final class NoHandler extends ChannelInitializer<Channel> {
-        static final NoHandler INSTANCE = new NoHandler();
-
-        @Override
-        protected void initChannel(Channel channel) {
-            // nothing: an initializer removes itself once it ran
-        }
     }
 }

@@ -5,21 +5,41 @@ import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.OutstandingOperations;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One accepted send: the caller's buffers wrapped (not copied) in one {@link ByteBuf}, and the callback
  * that the write's outcome completes. The send is itself the promise of its write and that promise's only
  * listener, so a send costs one object besides the wrapper. Confined to the event loop once started.
+ *
+ * <p>A {@link ByteBuf} holds at most {@code Integer.MAX_VALUE} bytes and a send up to UINT32_MAX, and one
+ * write should gather no more buffers than one writev takes: a payload past either limit leaves as several
+ * consecutive writes, the last of which is this send's own; Netty completes writes in order, so its outcome
+ * stands for the whole.
  */
 final class SendOperation<C> extends DefaultChannelPromise implements Operation, ChannelFutureListener {
 
+    /**
+     * The most buffers one write carries: the kernel's IOV_MAX. Netty's native transports stall on a single
+     * message of more gathered components than one writev takes.
+     */
+    static final int MAX_BUFFERS_PER_PART = 1024;
+
     private final ByteBuf data;
+    /** For a payload over Integer.MAX_VALUE bytes: the parts written before {@code data}, and their promises. */
+    private final ByteBuf[] leading;
+    private final ChannelPromise[] leadingWritten;
     private final OnSendComplete<C> callback;
     private final C context;
     private final OutstandingOperations outstanding;
@@ -29,13 +49,56 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
-    SendOperation(Channel channel, ByteBuf data, OnSendComplete<C> callback, C context,
-                  OutstandingOperations outstanding) {
+    private SendOperation(Channel channel, ByteBuf[] parts, OnSendComplete<C> callback, C context,
+                          OutstandingOperations outstanding) {
         super(channel);
-        this.data = data;
+        this.data = parts[parts.length - 1];
+        this.leading = parts.length == 1 ? null : Arrays.copyOf(parts, parts.length - 1);
+        this.leadingWritten = leading == null ? null : new ChannelPromise[leading.length];
         this.callback = callback;
         this.context = context;
         this.outstanding = outstanding;
+    }
+
+    /** A send of {@code payload} ({@code totalBytes} in all, already checked), its buffers wrapped, positions untouched. */
+    static <C> SendOperation<C> of(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
+                                   C context, OutstandingOperations outstanding) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
+        ByteBuf[] parts = totalBytes <= Integer.MAX_VALUE && payload.length <= MAX_BUFFERS_PER_PART
+                ? new ByteBuf[] {wrap(payload, 0, payload.length)}
+                : wrapInParts(payload);
+        return new SendOperation<>(channel, parts, callback, context, outstanding);
+    }
+
+    private static ByteBuf wrap(ByteBuffer[] payload, int from, int to) {
+        if (to - from == 1) {
+            return Unpooled.wrappedBuffer(payload[from]);
+        }
+        // The composite keeps its own components, not the array: the caller's may go straight in.
+        ByteBuffer[] run = from == 0 && to == payload.length ? payload : Arrays.copyOfRange(payload, from, to);
+        return Unpooled.wrappedBuffer(run.length, run);
+    }
+
+    /**
+     * Consecutive runs of buffers, each at most Integer.MAX_VALUE bytes (one buffer never holds more) and
+     * {@link #MAX_BUFFERS_PER_PART} buffers.
+     */
+    private static ByteBuf[] wrapInParts(ByteBuffer[] payload) {
+        List<ByteBuf> parts = new ArrayList<>();
+        int from = 0;
+        long runBytes = 0;
+        for (int i = 0; i < payload.length; i++) {
+            int remaining = payload[i].remaining();
+            if (runBytes + remaining > Integer.MAX_VALUE || i - from == MAX_BUFFERS_PER_PART) {
+                parts.add(wrap(payload, from, i));
+                from = i;
+                runBytes = 0;
+            }
+            runBytes += remaining;
+        }
+        parts.add(wrap(payload, from, payload.length));
+        return parts.toArray(new ByteBuf[0]);
     }
 
     @Override
@@ -52,11 +115,22 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     public void start(Connection connection) {
         this.connection = connection;
         addListener(this);
+        if (leading != null) {
+            for (int i = 0; i < leading.length; i++) {
+                leadingWritten[i] = channel().newPromise();
+                channel().write(leading[i], leadingWritten[i]);
+            }
+        }
         connection.write(data, this);
     }
 
     @Override
     public void abandon() {
+        if (leading != null) {
+            for (ByteBuf part : leading) {
+                part.release();
+            }
+        }
         data.release();
         complete(SendResult.ABANDONED);
     }
@@ -92,12 +166,24 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_102: [ If io_result is NO_ERROR, but the number of bytes send is different than the sum of all buffer sizes passed to async_socket_send_async, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as context and ASYNC_SOCKET_SEND_ERROR. ]
         // The wrapper's reader index is how far the transport got: past 0 and short of the end is a partial send.
         // It is read after Netty released the wrapper, which leaves the indexes in place.
-        boolean partlyWritten = data.readerIndex() > 0 && data.readerIndex() < data.writerIndex();
+        boolean partlyWritten = data.readerIndex() > 0 && data.readerIndex() < data.writerIndex() || leadingPartWritten();
         if (!partlyWritten && future.cause() instanceof ClosedChannelException) {
             return SendResult.ABANDONED;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_067: [ If io_result is not NO_ERROR, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as argument and ASYNC_SOCKET_SEND_ERROR. ]
         return SendResult.ERROR;
+    }
+
+    private boolean leadingPartWritten() {
+        if (leading == null) {
+            return false;
+        }
+        for (int i = 0; i < leading.length; i++) {
+            if (leadingWritten[i].isSuccess() || leading[i].readerIndex() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void complete(SendResult result) {

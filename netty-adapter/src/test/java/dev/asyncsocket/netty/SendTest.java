@@ -162,4 +162,25 @@ class SendTest {
             assertEquals(SendResult.OK, recorder.next().result());
         }
     }
+
+    @EachTransport
+    void aSendOfMoreThanTwoGibibytesIsAcceptedAndArrivesWhole(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            int mebibyte = 1 << 20;
+            byte[] pattern = Bytes.random(mebibyte, 8);
+            ByteBuffer shared = Bytes.direct(pattern);
+            ByteBuffer[] views = new ByteBuffer[2049]; // 2,148,532,224 bytes: past Integer.MAX_VALUE, under UINT32_MAX
+            for (int i = 0; i < views.length; i++) {
+                views[i] = shared.duplicate();
+            }
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(views, recorder, null));
+            java.io.InputStream in = pair.peer().getInputStream();
+            byte[] chunk = new byte[mebibyte];
+            for (int i = 0; i < views.length; i++) {
+                assertEquals(mebibyte, in.readNBytes(chunk, 0, mebibyte));
+                assertArrayEquals(pattern, chunk, "mebibyte " + i);
+            }
+            assertEquals(SendResult.OK, recorder.next().result());
+        }
+    }
 }

@@ -1,0 +1,85 @@
+package dev.asyncsocket.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Holds what a channel made by {@link NettySocketTransport#connect} or {@link NettySocketListener} receives
+ * before a socket is opened on it. Auto-read is off, yet epoll and io_uring still read when the peer's FIN or
+ * reset arrives; without this handler those bytes would reach Netty's own tail and be dropped.
+ *
+ * <p>When it is removed (the socket removes it once its own handler is in place, on the event loop), it
+ * passes on what it held, in order, to the handlers behind it, as {@code ByteToMessageDecoder} passes on its
+ * leftovers: the bytes, then the failure, then the end of input. Handlers a user added after it (TLS, codecs)
+ * so see those bytes too. If the channel closes with no socket, the bytes end at Netty's tail, which releases
+ * them. Event loop only.
+ */
+final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
+
+    /** Adds a fresh buffer to each new channel. */
+    static final ChannelInitializer<Channel> INSTALLER = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel channel) {
+            channel.pipeline().addLast(new EarlyInboundBuffer());
+        }
+    };
+
+    private CompositeByteBuf held;
+    private Throwable failure;
+    private boolean inputShutdown;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (held == null) {
+            held = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+        }
+        held.addComponent(true, (ByteBuf) msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // held back with the bytes
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            inputShutdown = true;
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (held != null) {
+            ByteBuf bytes = held;
+            held = null;
+            ctx.fireChannelRead(bytes);
+            ctx.fireChannelReadComplete();
+        }
+        if (failure != null) {
+            ctx.fireExceptionCaught(failure);
+        }
+        if (inputShutdown) {
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+    }
+}
