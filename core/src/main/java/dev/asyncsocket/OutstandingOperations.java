@@ -2,6 +2,7 @@ package dev.asyncsocket;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Counts the operations a socket accepted and has not completed yet, so that a close can wait until
@@ -14,6 +15,7 @@ public final class OutstandingOperations {
 
     private final AtomicLong count = new AtomicLong();
     private volatile boolean waiting;
+    private final AtomicReference<Runnable> whenNone = new AtomicReference<>();
 
     public void accepted() {
         count.incrementAndGet();
@@ -25,10 +27,33 @@ public final class OutstandingOperations {
         if (left < 0) {
             throw new IllegalStateException("more completions than accepted operations");
         }
-        if (left == 0 && waiting) {
-            synchronized (this) {
-                notifyAll();
+        if (left == 0) {
+            if (waiting) {
+                synchronized (this) {
+                    notifyAll();
+                }
             }
+            runWhenNone();
+        }
+    }
+
+    /**
+     * Runs {@code action} once no operation is outstanding, without waiting: at once if none is, else on the
+     * thread that completes the last one. One action at a time; it runs exactly once.
+     */
+    public void whenNone(Runnable action) {
+        if (!whenNone.compareAndSet(null, action)) {
+            throw new IllegalStateException("an action is already waiting");
+        }
+        if (count.get() == 0) {
+            runWhenNone();
+        }
+    }
+
+    private void runWhenNone() {
+        Runnable action = whenNone.getAndSet(null);
+        if (action != null) {
+            action.run();
         }
     }
 

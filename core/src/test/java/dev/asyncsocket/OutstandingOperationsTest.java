@@ -37,6 +37,28 @@ class OutstandingOperationsTest {
     }
 
     @Test
+    void anActionForWhenNoneIsOutstandingRunsAtOnceIfNoneIs() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        outstanding.whenNone(runs::incrementAndGet);
+        assertEquals(1, runs.get());
+    }
+
+    @Test
+    void anActionForWhenNoneIsOutstandingRunsOnceAfterTheLastCompletion() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        outstanding.accepted();
+        outstanding.accepted();
+        outstanding.whenNone(runs::incrementAndGet);
+        outstanding.completed();
+        assertEquals(0, runs.get());
+        outstanding.completed();
+        assertEquals(1, runs.get());
+        outstanding.accepted();
+        outstanding.completed();
+        assertEquals(1, runs.get(), "it runs exactly once");
+    }
+
+    @Test
     void aCompletionWithoutAnAcceptedOperationIsABug() {
         assertThrows(IllegalStateException.class, outstanding::completed);
     }

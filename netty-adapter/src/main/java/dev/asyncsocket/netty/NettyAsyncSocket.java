@@ -145,8 +145,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
         }
         Connection closing = connection;
         if (closing.loop().inEventLoop()) {
-            // Inside a callback: the close runs as the loop's next task, after the current callback returns.
-            closing.close(() -> finishClose(closing));
+            // Inside a callback: the close runs as the loop's next task, after the current callback returns, and
+            // the socket turns CLOSED once the last callback of this connection has run (io_uring completes the
+            // writes the kernel held later), so that none runs after a new open.
+            closing.close(() -> outstanding.whenNone(() -> finishClose(closing)));
             return;
         }
         // The close task counts as outstanding too, so the wait below also covers the channel's close.
