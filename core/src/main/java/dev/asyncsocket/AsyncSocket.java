@@ -60,11 +60,11 @@ public interface AsyncSocket {
     /**
      * Posts buffers for the next bytes of the stream. The receive completes as soon as at least one byte
      * is available; bytes are written at each buffer's position, filling the buffers in order, and each
-     * position advances by what was written. After the peer's EOF, receives complete
-     * {@link ReceiveResult#ABANDONED} once every byte that arrived before it has been delivered.
+     * position advances by what was written. After the peer's EOF or reset, receives are still accepted:
+     * they get the bytes that arrived before it, and then complete {@link ReceiveResult#ABANDONED}.
      *
      * @return 0 if the receive was accepted ({@code onReceiveComplete} follows exactly once); non-zero,
-     *     with no callback, if the socket is not open or its connection was reset, or for bad input:
+     *     with no callback, if the socket is not open or its event loop is shutting down, or for bad input:
      *     a {@code null} or empty array, a {@code null}, read-only or full buffer, more than
      *     4,294,967,295 bytes in all, or a {@code null} callback.
      */
