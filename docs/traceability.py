@@ -61,7 +61,7 @@ def main():
         "|---|---|---|---|",
     ]
     for req, text in requirements:
-        short = req.replace("SRS_ASYNC_SOCKET_WIN32_", "")
+        short = req
         text = text.replace("|", "\\|")
         if req in NOT_APPLICABLE:
             lines.append(f"| {short} | {text} | N/A | N/A: {NOT_APPLICABLE[req]} |")

@@ -7,7 +7,6 @@ import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
-import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
@@ -110,14 +109,7 @@ class CloseTest {
     @EachTransport
     void closeWaitsForACallbackThatIsRunning(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
-            CountDownLatch inCallback = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
-                inCallback.countDown();
-                Latches.awaitQuietly(release);
-            }, null);
-            pair.peerWrite(new byte[] {1});
-            assertTrue(inCallback.await(10, TimeUnit.SECONDS));
+            CountDownLatch release = pair.holdInsideACallback();
             CompletableFuture<Void> close = CompletableFuture.runAsync(pair.socket()::close);
             // Tests_SRS_ASYNC_SOCKET_WIN32_01_040
             assertThrows(TimeoutException.class, () -> close.get(200, TimeUnit.MILLISECONDS),

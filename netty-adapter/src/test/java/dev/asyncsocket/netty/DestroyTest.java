@@ -5,7 +5,6 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
-import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
@@ -62,14 +61,7 @@ class DestroyTest {
     @EachTransport
     void destroyWaitsForACloseUnderWayOnAnotherThread(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
-            CountDownLatch inCallback = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
-                inCallback.countDown();
-                Latches.awaitQuietly(release);
-            }, null);
-            pair.peerWrite(new byte[] {1});
-            assertTrue(inCallback.await(10, TimeUnit.SECONDS));
+            CountDownLatch release = pair.holdInsideACallback();
             CompletableFuture<Void> close = CompletableFuture.runAsync(pair.socket()::close);
             awaitState(pair.socket(), SocketState.CLOSING);
             CompletableFuture<Void> destroy = CompletableFuture.runAsync(pair.socket()::destroy);

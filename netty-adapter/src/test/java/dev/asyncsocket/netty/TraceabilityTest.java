@@ -29,7 +29,7 @@ class TraceabilityTest {
     private static final Path SEED = ROOT.resolveSibling("shared").resolve("seed").resolve("000_fb7a2e0d3fd3d32c.txt");
     private static final Pattern REQUIREMENT = Pattern.compile("SRS_ASYNC_SOCKET_WIN32_(\\d+_\\d+)");
     private static final Pattern TESTS_TAG = Pattern.compile("Tests_SRS_ASYNC_SOCKET_WIN32_(\\d+_\\d+)");
-    private static final Pattern ROW = Pattern.compile("^\\| (\\d+_\\d+) \\|.*\\| ([^|]*) \\|$");
+    private static final Pattern ROW = Pattern.compile("^\\| SRS_ASYNC_SOCKET_WIN32_(\\d+_\\d+) \\|.*\\| ([^|]*) \\|$");
 
     @Test
     void everyRequirementOfTheSeedHasARowThatIsTestedOrNotApplicable() throws IOException {

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -158,6 +159,23 @@ public final class LoopbackPair implements AutoCloseable {
             all.writeBytes(Bytes.written(buffer));
         }
         return all.toByteArray();
+    }
+
+    /**
+     * Holds the socket's event loop inside a receive callback until the returned latch is counted down:
+     * posts a 1-byte receive whose callback waits, has the peer send a byte, and returns once the callback
+     * is running.
+     */
+    public CountDownLatch holdInsideACallback() throws IOException, InterruptedException {
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        socket.receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
+            inCallback.countDown();
+            Latches.awaitQuietly(release);
+        }, null);
+        peerWrite(new byte[] {1});
+        assertTrue(inCallback.await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS), "the callback never ran");
+        return release;
     }
 
     public void peerWrite(byte[] bytes) throws IOException {
