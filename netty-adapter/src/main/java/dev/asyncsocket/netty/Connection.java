@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *
  * <p>No accepted operation is ever left without its callback, even when the event loop goes away under an
  * open socket: a task the loop refuses runs once the loop has terminated, on Netty's global executor, and
- * {@link #abandonAfterLoopTerminated()} completes what the terminated loop left behind (the engine calls it for every
- * connection still open). Sends handed to Netty are kept in order in {@code inFlight} for that purpose.
+ * {@link #abandonAfterLoopTerminated()} completes what the terminated loop left behind (the engine calls it
+ * for every connection still open). Sends handed to Netty are kept in order in {@code inFlight} for that.
  */
 final class Connection implements Runnable {
 

@@ -12,12 +12,13 @@ import java.util.ArrayDeque;
  * The receives posted on one connection, in order, and the bytes read beyond what they could hold.
  *
  * <p>Invariants: surplus bytes exist only while no receive is pending (they are handed out as soon as one
- * is posted: receives posted by callbacks are pulled from the inbox after each completion); the channel
- * reads only while a receive is pending and no surplus is left, which is the socket's backpressure. Once the stream has ended (EOF, reset or close), surplus bytes are
- * still delivered, and after them every receive completes ABANDONED.
+ * is posted); the channel reads only while a receive is pending and no surplus is left, which is the
+ * socket's backpressure. Once the stream has ended (EOF, reset or close), surplus bytes are still
+ * delivered, and after them every receive completes ABANDONED.
  *
  * <p>Confined to the channel's event loop. Callbacks it runs may post receives or close the socket; those
- * arrive through the connection's inbox later, never re-entering this queue.
+ * go through the connection's inbox, which is pulled into this queue between completions (so a receive
+ * posted by a callback takes the next bytes at once), never from inside a callback.
  */
 final class ReceiveQueue {
 
@@ -135,10 +136,6 @@ final class ReceiveQueue {
 
     private boolean isInputShutdown() {
         return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
-    }
-
-    int surplusBytes() {
-        return surplus == null ? 0 : surplus.readableBytes();
     }
 
     private void deliver(ByteBuf bytes) {
