@@ -30,9 +30,10 @@ public final class EchoDemo {
     private EchoDemo() {
     }
 
-    public static void main(String[] args) throws Exception {
-        NettyTransport transport = args.length > 0 && !args[0].isEmpty()
-                ? NettyTransport.valueOf(args[0]) : NettyTransport.best();
+    public static void main(String[] arguments) throws Exception {
+        // Maven's demo profile passes -Dexample.args as one argument: split it.
+        String[] args = String.join(" ", arguments).trim().split("\\s+");
+        NettyTransport transport = !args[0].isEmpty() ? NettyTransport.valueOf(args[0].toUpperCase()) : NettyTransport.best();
         int messages = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 2);
         if (engine == null) {
