@@ -49,11 +49,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
-    private SendOperation(Channel channel, ByteBuf[] parts, OnSendComplete<C> callback, C context,
+    /** @param leading the parts written before {@code data}, or {@code null} (the common case: one part) */
+    private SendOperation(Channel channel, ByteBuf[] leading, ByteBuf data, OnSendComplete<C> callback, C context,
                           OutstandingOperations outstanding) {
         super(channel);
-        this.data = parts[parts.length - 1];
-        this.leading = parts.length == 1 ? null : Arrays.copyOf(parts, parts.length - 1);
+        this.data = data;
+        this.leading = leading;
         this.leadingWritten = leading == null ? null : new ChannelPromise[leading.length];
         this.callback = callback;
         this.context = context;
@@ -65,10 +66,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
                                    C context, OutstandingOperations outstanding) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
-        ByteBuf[] parts = totalBytes <= Integer.MAX_VALUE && payload.length <= MAX_BUFFERS_PER_PART
-                ? new ByteBuf[] {wrap(payload, 0, payload.length)}
-                : wrapInParts(payload);
-        return new SendOperation<>(channel, parts, callback, context, outstanding);
+        if (totalBytes <= Integer.MAX_VALUE && payload.length <= MAX_BUFFERS_PER_PART) {
+            return new SendOperation<>(channel, null, wrap(payload, 0, payload.length), callback, context, outstanding);
+        }
+        ByteBuf[] parts = wrapInParts(payload);
+        return new SendOperation<>(channel, Arrays.copyOf(parts, parts.length - 1), parts[parts.length - 1],
+                callback, context, outstanding);
     }
 
     private static ByteBuf wrap(ByteBuffer[] payload, int from, int to) {
