@@ -5,7 +5,6 @@ import dev.asyncsocket.OnReceiveComplete;
 import dev.asyncsocket.OutstandingOperations;
 import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 
@@ -81,7 +80,7 @@ final class ReceiveOperation<C> implements Operation {
      * receive is one direct buffer. Its bytes land in place; {@link #advance} then accounts for them.
      */
     ByteBuf lendableBuffer() {
-        return single != null && single.isDirect() ? Unpooled.wrappedBuffer(single).clear() : null;
+        return single != null && CallerBufferView.canView(single) ? CallerBufferView.of(single, null).clear() : null;
     }
 
     /** Moves the position past {@code count} bytes the transport wrote in place; returns {@code count}. */

@@ -7,8 +7,6 @@ import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 
@@ -20,15 +18,17 @@ import java.util.List;
 
 /**
  * One accepted send: the caller's buffers wrapped (not copied) in one {@link ByteBuf}, and the callback
- * that the write's outcome completes. The send is itself the promise of its write and that promise's only
- * listener, so a send costs one object besides the wrapper. Confined to the event loop once started.
+ * that the write's outcome completes. The send is itself the promise of its write: completing the promise
+ * completes the send, with no listener to register or notify. A lone direct buffer goes out in a
+ * {@link CallerBufferView} taken on the event loop, where views are recycled, so such a send costs this one
+ * object. Confined to the event loop once started.
  *
  * <p>A {@link ByteBuf} holds at most {@code Integer.MAX_VALUE} bytes and a send up to UINT32_MAX, and one
  * write should gather no more buffers than one writev takes: a payload past either limit leaves as several
  * consecutive writes, the last of which is this send's own; Netty completes writes in order, so its outcome
  * stands for the whole.
  */
-final class SendOperation<C> extends DefaultChannelPromise implements Operation, ChannelFutureListener {
+final class SendOperation<C> extends DefaultChannelPromise implements Operation, CallerBufferView.ReleaseObserver {
 
     /**
      * The most buffers one write carries: the kernel's IOV_MAX. Netty's native transports stall on a single
@@ -36,7 +36,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
      */
     static final int MAX_BUFFERS_PER_PART = 1024;
 
-    private final ByteBuf data;
+    /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
+    private ByteBuf data;
+    /** A lone direct buffer and its bounds when the send was made, or {@code null}. */
+    private final ByteBuffer lone;
+    private final int lonePosition;
+    private final int loneLimit;
     /** For a payload over Integer.MAX_VALUE bytes: the parts written before {@code data}, and their promises. */
     private final ByteBuf[] leading;
     private final ChannelPromise[] leadingWritten;
@@ -45,42 +50,60 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private final OutstandingOperations outstanding;
     private volatile Operation next;
     private Connection connection;
+    /** Whether a recycled {@code data} had been written in part when Netty released it. */
+    private boolean partlyWrittenAtRelease;
     private boolean completed;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
-    /** @param leading the parts written before {@code data}, or {@code null} (the common case: one part) */
-    private SendOperation(Channel channel, ByteBuf[] leading, ByteBuf data, OnSendComplete<C> callback, C context,
-                          OutstandingOperations outstanding) {
+    private SendOperation(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
+                          C context, OutstandingOperations outstanding) {
         super(channel);
-        this.data = data;
-        this.leading = leading;
-        this.leadingWritten = leading == null ? null : new ChannelPromise[leading.length];
         this.callback = callback;
         this.context = context;
         this.outstanding = outstanding;
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
+        boolean loneDirect = payload.length == 1 && CallerBufferView.canView(payload[0]);
+        this.lone = loneDirect ? payload[0] : null;
+        this.lonePosition = loneDirect ? lone.position() : 0;
+        this.loneLimit = loneDirect ? lone.limit() : 0;
+        if (loneDirect) {
+            this.leading = null;
+            this.leadingWritten = null;
+        } else if (totalBytes <= Integer.MAX_VALUE && payload.length <= MAX_BUFFERS_PER_PART) {
+            this.leading = null;
+            this.leadingWritten = null;
+            this.data = wrap(payload, 0, payload.length);
+        } else {
+            ByteBuf[] parts = wrapInParts(payload);
+            this.leading = Arrays.copyOf(parts, parts.length - 1);
+            this.leadingWritten = new ChannelPromise[leading.length];
+            this.data = parts[parts.length - 1];
+        }
     }
 
     /** A send of {@code payload} ({@code totalBytes} in all, already checked), its buffers wrapped, positions untouched. */
     static <C> SendOperation<C> of(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
                                    C context, OutstandingOperations outstanding) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
-        if (totalBytes <= Integer.MAX_VALUE && payload.length <= MAX_BUFFERS_PER_PART) {
-            return new SendOperation<>(channel, null, wrap(payload, 0, payload.length), callback, context, outstanding);
-        }
-        ByteBuf[] parts = wrapInParts(payload);
-        return new SendOperation<>(channel, Arrays.copyOf(parts, parts.length - 1), parts[parts.length - 1],
-                callback, context, outstanding);
+        return new SendOperation<>(channel, payload, totalBytes, callback, context, outstanding);
     }
 
+    /**
+     * A buffer over {@code payload[from, to)} that keeps its indexes after its release (it is not recycled),
+     * so that a failed write can tell how far it got: one buffer alone is wrapped as Netty does, several go
+     * in a composite of views.
+     */
     private static ByteBuf wrap(ByteBuffer[] payload, int from, int to) {
         if (to - from == 1) {
             return Unpooled.wrappedBuffer(payload[from]);
         }
-        // The composite keeps its own components, not the array: the caller's may go straight in.
-        ByteBuffer[] run = from == 0 && to == payload.length ? payload : Arrays.copyOfRange(payload, from, to);
-        return Unpooled.wrappedBuffer(run.length, run);
+        ByteBuf[] components = new ByteBuf[to - from];
+        for (int i = 0; i < components.length; i++) {
+            ByteBuffer buffer = payload[from + i];
+            components[i] = CallerBufferView.canView(buffer) ? CallerBufferView.of(buffer, null) : Unpooled.wrappedBuffer(buffer);
+        }
+        return Unpooled.wrappedBuffer(components.length, components);
     }
 
     /**
@@ -117,7 +140,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     @Override
     public void start(Connection connection) {
         this.connection = connection;
-        addListener(this);
+        if (lone != null) {
+            data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
+        }
         if (leading != null) {
             for (int i = 0; i < leading.length; i++) {
                 leadingWritten[i] = channel().newPromise();
@@ -134,7 +159,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
                 part.release();
             }
         }
-        data.release();
+        if (data != null) {
+            data.release();
+        }
         complete(SendResult.ABANDONED);
     }
 
@@ -147,19 +174,65 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         return completed;
     }
 
+    // The write's outcome, however it arrives: Netty's outbound buffer uses trySuccess and tryFailure, a
+    // handler in front may use any of these.
+
+    @Override
+    public ChannelPromise setSuccess(Void result) {
+        super.setSuccess(result);
+        writeDone();
+        return this;
+    }
+
+    @Override
+    public boolean trySuccess(Void result) {
+        return super.trySuccess(result) && writeDone();
+    }
+
+    @Override
+    public ChannelPromise setFailure(Throwable cause) {
+        super.setFailure(cause);
+        writeDone();
+        return this;
+    }
+
+    @Override
+    public boolean tryFailure(Throwable cause) {
+        return super.tryFailure(cause) && writeDone();
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return super.cancel(mayInterruptIfRunning) && writeDone();
+    }
+
+    /** Completes the send on the event loop, where a promise's listeners would have run. */
+    private boolean writeDone() {
+        if (connection.loop().inEventLoop()) {
+            written();
+        } else {
+            connection.execute(this::written);
+        }
+        return true;
+    }
+
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_064: [ overlapped shall be used to determine the context of the IO. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_065: [ If the context of the IO indicates that a send has completed: ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
     // Netty has released the wrapper before it completes the write's promise, which is this send.
-    @Override
-    public void operationComplete(ChannelFuture future) {
+    private void written() {
         connection.written(this);
-        complete(resultOf(future));
+        complete(result());
     }
 
-    private SendResult resultOf(ChannelFuture future) {
-        if (future.isSuccess()) {
+    @Override
+    public void released(int readerIndex, int capacity) {
+        partlyWrittenAtRelease = readerIndex > 0 && readerIndex < capacity;
+    }
+
+    private SendResult result() {
+        if (isSuccess()) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_066: [ If io_result is NO_ERROR, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as argument and ASYNC_SOCKET_SEND_OK. ]
             return SendResult.OK;
         }
@@ -167,14 +240,19 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             return SendResult.ABANDONED; // close() or destroy() came first: the contract's "else ABANDONED"
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_102: [ If io_result is NO_ERROR, but the number of bytes send is different than the sum of all buffer sizes passed to async_socket_send_async, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as context and ASYNC_SOCKET_SEND_ERROR. ]
-        // The wrapper's reader index is how far the transport got: past 0 and short of the end is a partial send.
-        // It is read after Netty released the wrapper, which leaves the indexes in place.
-        boolean partlyWritten = data.readerIndex() > 0 && data.readerIndex() < data.writerIndex() || leadingPartWritten();
-        if (!partlyWritten && future.cause() instanceof ClosedChannelException) {
+        // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
+        // at its release; any other wrapper keeps its indexes after it.
+        boolean partlyWritten = (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
+                || leadingPartWritten();
+        if (!partlyWritten && cause() instanceof ClosedChannelException) {
             return SendResult.ABANDONED;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_067: [ If io_result is not NO_ERROR, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as argument and ASYNC_SOCKET_SEND_ERROR. ]
         return SendResult.ERROR;
+    }
+
+    private static boolean partlyRead(ByteBuf buf) {
+        return buf.readerIndex() > 0 && buf.readerIndex() < buf.writerIndex();
     }
 
     private boolean leadingPartWritten() {

@@ -34,7 +34,7 @@ public final class LeakRecordingDetector<T> extends ResourceLeakDetector<T> {
     }
 
     /** The leaks reported since the last call, which forgets them. */
-    static List<String> drain() {
+    public static List<String> drain() {
         List<String> found = List.copyOf(LEAKS);
         LEAKS.removeAll(found);
         return found;

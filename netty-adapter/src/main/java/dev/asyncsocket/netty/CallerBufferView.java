@@ -1,0 +1,405 @@
+package dev.asyncsocket.netty;
+
+import io.netty.buffer.AbstractReferenceCountedByteBuf;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.Recycler;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import io.netty.util.ResourceLeakTracker;
+import io.netty.util.internal.PlatformDependent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
+
+/**
+ * A {@link ByteBuf} over the remaining bytes of a caller's direct {@link ByteBuffer}: index 0 is the
+ * buffer's position when the view was taken, the capacity its remaining bytes. It neither copies nor slices
+ * the caller's buffer and never moves its position or limit, and the view itself is recycled once released,
+ * so wrapping a buffer on an event loop allocates nothing in the steady state (what
+ * {@code Unpooled.wrappedBuffer} costs is a wrapper, a slice and a reference count, 152 bytes a buffer).
+ * Netty pools objects on its own threads only: a view taken elsewhere is a plain allocation.
+ *
+ * <p>The transports use {@link #memoryAddress()}; the byte accessors, which handlers in front of the socket
+ * may use, go through the caller's buffer by absolute index, big-endian whatever the buffer's own order.
+ * Writes fail with {@link java.nio.ReadOnlyBufferException} on a read-only buffer.
+ *
+ * <p>Like any pooled {@link ByteBuf}, the view must not be used once released. It tells its
+ * {@link ReleaseObserver}, if any, how far it was read just before it goes back to the pool. Views are
+ * tracked by Netty's leak detector like the buffers Netty allocates.
+ */
+final class CallerBufferView extends AbstractReferenceCountedByteBuf {
+
+    /** Told, at the release of a view, how many of its bytes had been read. */
+    interface ReleaseObserver {
+        void released(int readerIndex, int capacity);
+    }
+
+    private static final Recycler<CallerBufferView> RECYCLER = new Recycler<>() {
+        @Override
+        protected CallerBufferView newObject(Handle<CallerBufferView> handle) {
+            return new CallerBufferView(handle);
+        }
+    };
+
+    private static final ResourceLeakDetector<CallerBufferView> LEAKS =
+            ResourceLeakDetectorFactory.instance().newResourceLeakDetector(CallerBufferView.class);
+
+    private final Recycler.Handle<CallerBufferView> handle;
+    private ByteBuffer buffer;
+    private int offset;
+    private int length;
+    /** The native address of index 0, or 0 where Netty cannot address native memory directly. */
+    private long address;
+    /** A duplicate of {@code buffer} for {@link #internalNioBuffer}, made on first use. */
+    private ByteBuffer internal;
+    private ReleaseObserver observer;
+    private ResourceLeakTracker<CallerBufferView> leak;
+
+    private CallerBufferView(Recycler.Handle<CallerBufferView> handle) {
+        super(0);
+        this.handle = handle;
+    }
+
+    /** Whether {@link #of} can view {@code buffer}: a direct one. */
+    static boolean canView(ByteBuffer buffer) {
+        return buffer.isDirect();
+    }
+
+    /**
+     * A view of {@code buffer}'s remaining bytes, all readable, with a reference count of one.
+     *
+     * @param observer told at the release how far the view was read, or {@code null}
+     */
+    static CallerBufferView of(ByteBuffer buffer, ReleaseObserver observer) {
+        return of(buffer, buffer.position(), buffer.limit(), observer);
+    }
+
+    /** A view of {@code buffer}'s bytes from {@code position} to {@code limit}, as {@link #of(ByteBuffer, ReleaseObserver)}. */
+    static CallerBufferView of(ByteBuffer buffer, int position, int limit, ReleaseObserver observer) {
+        CallerBufferView view = RECYCLER.get();
+        view.init(buffer, position, limit, observer);
+        return view;
+    }
+
+    private void init(ByteBuffer buffer, int position, int limit, ReleaseObserver observer) {
+        this.buffer = buffer;
+        this.offset = position;
+        this.length = limit - position;
+        this.address = PlatformDependent.hasUnsafe() ? PlatformDependent.directBufferAddress(buffer) + offset : 0;
+        this.observer = observer;
+        maxCapacity(length);
+        setIndex(0, 0).markReaderIndex().markWriterIndex().writerIndex(length);
+        resetRefCnt();
+        leak = LEAKS.track(this);
+    }
+
+    @Override
+    protected void deallocate() {
+        // Read before the recycle: from then on another thread may reuse this view.
+        ReleaseObserver told = observer;
+        int read = readerIndex();
+        int capacity = length;
+        if (leak != null) {
+            leak.close(this);
+            leak = null;
+        }
+        buffer = null;
+        internal = null;
+        observer = null;
+        handle.recycle(this);
+        if (told != null) {
+            told.released(read, capacity);
+        }
+    }
+
+    /** The caller's bytes from {@code index}, as a new buffer the caller's memory backs. */
+    private ByteBuffer region(int index, int count) {
+        checkIndex(index, count);
+        return buffer.slice(offset + index, count);
+    }
+
+    @Override
+    public int capacity() {
+        return length;
+    }
+
+    @Override
+    public ByteBuf capacity(int newCapacity) {
+        throw new UnsupportedOperationException("a view of the caller's buffer has a fixed capacity");
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return UnpooledByteBufAllocator.DEFAULT;
+    }
+
+    @Override
+    public ByteOrder order() {
+        return ByteOrder.BIG_ENDIAN;
+    }
+
+    @Override
+    public ByteBuf unwrap() {
+        return null;
+    }
+
+    @Override
+    public boolean isDirect() {
+        return true;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return buffer.isReadOnly();
+    }
+
+    @Override
+    public boolean hasArray() {
+        return false;
+    }
+
+    @Override
+    public byte[] array() {
+        throw new UnsupportedOperationException("direct buffer");
+    }
+
+    @Override
+    public int arrayOffset() {
+        throw new UnsupportedOperationException("direct buffer");
+    }
+
+    @Override
+    public boolean hasMemoryAddress() {
+        return address != 0;
+    }
+
+    @Override
+    public long memoryAddress() {
+        ensureAccessible();
+        if (address == 0) {
+            throw new UnsupportedOperationException();
+        }
+        return address;
+    }
+
+    @Override
+    public int nioBufferCount() {
+        return 1;
+    }
+
+    @Override
+    public ByteBuffer nioBuffer(int index, int length) {
+        return region(index, length);
+    }
+
+    @Override
+    public ByteBuffer[] nioBuffers(int index, int length) {
+        return new ByteBuffer[] {region(index, length)};
+    }
+
+    @Override
+    public ByteBuffer internalNioBuffer(int index, int length) {
+        checkIndex(index, length);
+        if (internal == null) {
+            internal = buffer.duplicate();
+        }
+        return internal.clear().position(offset + index).limit(offset + index + length);
+    }
+
+    @Override
+    public ByteBuf copy(int index, int length) {
+        return alloc().directBuffer(length, maxCapacity()).writeBytes(region(index, length));
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, ByteBuf dst, int dstIndex, int length) {
+        checkDstIndex(index, length, dstIndex, dst.capacity());
+        dst.setBytes(dstIndex, region(index, length));
+        return this;
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
+        checkDstIndex(index, length, dstIndex, dst.length);
+        buffer.get(offset + index, dst, dstIndex, length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, ByteBuffer dst) {
+        dst.put(region(index, dst.remaining()));
+        return this;
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        getBytes(index, bytes, 0, length);
+        out.write(bytes);
+        return this;
+    }
+
+    @Override
+    public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
+        return out.write(region(index, length));
+    }
+
+    @Override
+    public int getBytes(int index, FileChannel out, long position, int length) throws IOException {
+        return out.write(region(index, length), position);
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, ByteBuf src, int srcIndex, int length) {
+        checkSrcIndex(index, length, srcIndex, src.capacity());
+        src.getBytes(srcIndex, region(index, length));
+        return this;
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
+        checkSrcIndex(index, length, srcIndex, src.length);
+        buffer.put(offset + index, src, srcIndex, length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, ByteBuffer src) {
+        region(index, src.remaining()).put(src);
+        return this;
+    }
+
+    @Override
+    public int setBytes(int index, InputStream in, int length) throws IOException {
+        checkIndex(index, length);
+        byte[] bytes = new byte[length];
+        int read = in.read(bytes);
+        if (read > 0) {
+            setBytes(index, bytes, 0, read);
+        }
+        return read;
+    }
+
+    @Override
+    public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
+        try {
+            return in.read(internalNioBuffer(index, length));
+        } catch (ClosedChannelException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
+        try {
+            return in.read(internalNioBuffer(index, length), position);
+        } catch (ClosedChannelException e) {
+            return -1;
+        }
+    }
+
+    // Single values, big-endian, a byte at a time: the transports never use these, handlers rarely.
+
+    @Override
+    protected byte _getByte(int index) {
+        return buffer.get(offset + index);
+    }
+
+    @Override
+    protected short _getShort(int index) {
+        return (short) (_getByte(index) << 8 | _getByte(index + 1) & 0xff);
+    }
+
+    @Override
+    protected short _getShortLE(int index) {
+        return Short.reverseBytes(_getShort(index));
+    }
+
+    @Override
+    protected int _getUnsignedMedium(int index) {
+        return (_getByte(index) & 0xff) << 16 | (_getShort(index + 1) & 0xffff);
+    }
+
+    @Override
+    protected int _getUnsignedMediumLE(int index) {
+        return Integer.reverseBytes(_getUnsignedMedium(index)) >>> 8;
+    }
+
+    @Override
+    protected int _getInt(int index) {
+        return _getShort(index) << 16 | _getShort(index + 2) & 0xffff;
+    }
+
+    @Override
+    protected int _getIntLE(int index) {
+        return Integer.reverseBytes(_getInt(index));
+    }
+
+    @Override
+    protected long _getLong(int index) {
+        return (long) _getInt(index) << 32 | _getInt(index + 4) & 0xffffffffL;
+    }
+
+    @Override
+    protected long _getLongLE(int index) {
+        return Long.reverseBytes(_getLong(index));
+    }
+
+    @Override
+    protected void _setByte(int index, int value) {
+        buffer.put(offset + index, (byte) value);
+    }
+
+    @Override
+    protected void _setShort(int index, int value) {
+        _setByte(index, value >>> 8);
+        _setByte(index + 1, value);
+    }
+
+    @Override
+    protected void _setShortLE(int index, int value) {
+        _setShort(index, Short.reverseBytes((short) value));
+    }
+
+    @Override
+    protected void _setMedium(int index, int value) {
+        _setByte(index, value >>> 16);
+        _setShort(index + 1, value);
+    }
+
+    @Override
+    protected void _setMediumLE(int index, int value) {
+        _setMedium(index, Integer.reverseBytes(value) >>> 8);
+    }
+
+    @Override
+    protected void _setInt(int index, int value) {
+        _setShort(index, value >>> 16);
+        _setShort(index + 2, value);
+    }
+
+    @Override
+    protected void _setIntLE(int index, int value) {
+        _setInt(index, Integer.reverseBytes(value));
+    }
+
+    @Override
+    protected void _setLong(int index, long value) {
+        _setInt(index, (int) (value >>> 32));
+        _setInt(index + 4, (int) value);
+    }
+
+    @Override
+    protected void _setLongLE(int index, long value) {
+        _setLong(index, Long.reverseBytes(value));
+    }
+}
