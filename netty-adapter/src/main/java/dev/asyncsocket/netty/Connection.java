@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * Operations reach the loop through one drain task per burst (the pattern of gRPC's {@code WriteQueue}):
  * sends that arrive while the loop is busy leave in one gathered write and one flush, and the drain always
  * runs after the submitting call returned, so no callback runs on the stack of the call that started it.
+ * An operation submitted on the event loop itself (from a callback) while the inbox is empty starts at once
+ * instead, skipping the inbox; its flush still waits for the drain, and a send that fails at once completes
+ * from a task of its own ({@link #isStartingInline()}).
  *
  * <p>No accepted operation is ever left without its callback, even when the event loop goes away under an
  * open socket: a task the loop refuses runs once the loop has terminated, on Netty's global executor, and
@@ -43,6 +46,10 @@ final class Connection implements Runnable {
     private boolean unflushed;
     /** Set by the close task; from then on operations are abandoned, not started. */
     private volatile boolean closed;
+    /** Whether the tail handler is in place, so that operations may start. Event loop only. */
+    private boolean attached;
+    /** Whether an operation is starting on the stack of the call that submitted it. Event loop only. */
+    private boolean startingInline;
 
     Connection(Channel channel, SocketLifecycle lifecycle) {
         this.channel = channel;
@@ -71,6 +78,7 @@ final class Connection implements Runnable {
         if (!channel.isActive()) {
             receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
         }
+        attached = true;
     }
 
     Channel channel() {
@@ -97,11 +105,29 @@ final class Connection implements Runnable {
 
     /** Hands an accepted operation to the event loop. Any thread; never runs a callback. */
     void submit(Operation operation) {
-        inbox.offer(operation);
+        if (attached && !closed && loop.inEventLoop() && inbox.isEmpty()) {
+            // Already on the loop with nothing queued ahead: start it here, saving the inbox's two fences.
+            startingInline = true;
+            try {
+                operation.start(this);
+            } finally {
+                startingInline = false;
+            }
+        } else {
+            inbox.offer(operation);
+        }
         // The plain read spares a burst of senders a failing CAS each while the drain is already scheduled.
         if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             execute(this);
         }
+    }
+
+    /**
+     * Whether an operation is being started on the stack of its own API call: an outcome known now must
+     * then wait for a task of its own, since no callback may run before the call that started it returned.
+     */
+    boolean isStartingInline() {
+        return startingInline;
     }
 
     /** The drain task: starts every operation in the inbox, then flushes once and serves receives. */

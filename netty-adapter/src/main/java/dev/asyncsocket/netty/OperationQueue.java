@@ -32,6 +32,11 @@ final class OperationQueue {
         previous.next(operation);
     }
 
+    /** Whether nothing is queued, not even by a producer still linking its node. Consumer only. */
+    boolean isEmpty() {
+        return tail == head;
+    }
+
     /** The oldest operation, or {@code null} if there is none (or none linked yet). */
     Operation poll() {
         Operation next = head.next();

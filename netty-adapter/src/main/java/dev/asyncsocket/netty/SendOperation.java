@@ -5,7 +5,9 @@ import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.OutstandingOperations;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
@@ -98,12 +100,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         if (to - from == 1) {
             return Unpooled.wrappedBuffer(payload[from]);
         }
-        ByteBuf[] components = new ByteBuf[to - from];
-        for (int i = 0; i < components.length; i++) {
-            ByteBuffer buffer = payload[from + i];
-            components[i] = CallerBufferView.canView(buffer) ? CallerBufferView.of(buffer, null) : Unpooled.wrappedBuffer(buffer);
+        CompositeByteBuf composite = new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, true, to - from);
+        for (int i = from; i < to; i++) {
+            ByteBuffer buffer = payload[i];
+            composite.addComponent(true, CallerBufferView.canView(buffer) ? CallerBufferView.of(buffer, null) : Unpooled.wrappedBuffer(buffer));
         }
-        return Unpooled.wrappedBuffer(components.length, components);
+        return composite;
     }
 
     /**
@@ -206,9 +208,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         return super.cancel(mayInterruptIfRunning) && writeDone();
     }
 
-    /** Completes the send on the event loop, where a promise's listeners would have run. */
+    /**
+     * Completes the send on the event loop, where a promise's listeners would have run, and never on the
+     * stack of the sendAsync call that started it.
+     */
     private boolean writeDone() {
-        if (connection.loop().inEventLoop()) {
+        if (connection.loop().inEventLoop() && !connection.isStartingInline()) {
             written();
         } else {
             connection.execute(this::written);

@@ -8,6 +8,12 @@ import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +62,41 @@ class CallbackThreadTest {
             assertEquals(SendResult.OK, recorder.next().result());
             assertEquals(0, nestedWhileInside.get(), "no callback runs on the stack of the call that started it");
             assertArrayEquals(new byte[] {1, 2}, pair.peerRead(2));
+        }
+    }
+
+    @EachTransport
+    void aSendRefusedAtOnceInsideACallbackCompletesAfterThatCallbackReturned(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport)) {
+            // A handler in front that fails the second write on the spot: a send started from a callback on
+            // the event loop learns its outcome while sendAsync is still on the stack.
+            AtomicInteger writes = new AtomicInteger();
+            pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                    if (writes.incrementAndGet() == 2) {
+                        ReferenceCountUtil.release(msg);
+                        promise.setFailure(new IOException("refused by a handler"));
+                    } else {
+                        ctx.write(msg, promise);
+                    }
+                }
+            });
+            assertEquals(0, pair.socket().openAsync(NettySocketTransport.of(pair.transport().channel()), recorder, null));
+            recorder.next();
+            AtomicBoolean insideFirst = new AtomicBoolean();
+            AtomicBoolean nestedWhileInside = new AtomicBoolean();
+            pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(new byte[] {1})}, (ctx, result) -> {
+                insideFirst.set(true);
+                pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(new byte[] {2})}, (c, r) -> {
+                    nestedWhileInside.set(insideFirst.get());
+                    recorder.onSendComplete("refused", r);
+                }, null);
+                insideFirst.set(false);
+            }, null);
+            assertEquals(SendResult.ERROR, recorder.next().result());
+            assertFalse(nestedWhileInside.get(), "no callback runs on the stack of the call that started it");
+            assertArrayEquals(new byte[] {1}, pair.peerRead(1));
         }
     }
 
