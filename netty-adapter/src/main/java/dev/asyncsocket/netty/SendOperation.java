@@ -47,14 +47,14 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     /** For a payload over Integer.MAX_VALUE bytes: the parts written before {@code data}, and their promises. */
     private final ByteBuf[] leading;
     private final ChannelPromise[] leadingWritten;
-    private final OnSendComplete<C> callback;
+    /** The caller's callback; {@code null} once called, which is how a completed send is told apart. */
+    private OnSendComplete<C> callback;
     private final C context;
     private final OutstandingOperations outstanding;
     private volatile Operation next;
     private Connection connection;
     /** Whether a recycled {@code data} had been written in part when Netty released it. */
     private boolean partlyWrittenAtRelease;
-    private boolean completed;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
@@ -173,7 +173,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     boolean isCompleted() {
-        return completed;
+        return callback == null;
     }
 
     // The write's outcome, however it arrives: Netty's outbound buffer uses trySuccess and tryFailure, a
@@ -273,11 +273,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     private void complete(SendResult result) {
-        if (completed) {
+        OnSendComplete<C> once = callback;
+        if (once == null) {
             throw new IllegalStateException("completed twice: " + this);
         }
-        completed = true;
-        Callbacks.sendComplete(callback, context, result);
+        callback = null;
+        Callbacks.sendComplete(once, context, result);
         outstanding.completed();
     }
 }
