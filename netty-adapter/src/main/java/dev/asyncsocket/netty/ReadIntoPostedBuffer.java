@@ -3,14 +3,15 @@ package dev.asyncsocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelConfig;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
  * The channel's receive-buffer allocator, wrapped so that the transport can read straight into the buffer
  * of the receive waiting at the head of the {@link ReceiveQueue} (see {@link ReceiveQueue#lend()}), saving
- * the copy, and so that a read burst stops once no receive waits; every other read, and all of the
- * allocator's sizing, is the wrapped allocator's.
+ * the copy, and so that a read burst goes on while a receive waits, and only then (auto-read is off); every
+ * other read, and all of the allocator's sizing, is the wrapped allocator's.
  *
  * <p>Installed only on transports that read synchronously inside {@code allocate} and {@code channelRead}
  * (NIO, epoll): there the lent memory is written before the receive can complete. io_uring reads
@@ -18,12 +19,23 @@ import io.netty.util.UncheckedBooleanSupplier;
  */
 final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
+    /** Netty's default for reads per wake-up, for an allocator that does not say. */
+    private static final int DEFAULT_MAX_READS = 16;
+
     private final RecvByteBufAllocator wrapped;
     private final ReceiveQueue receives;
+    private final int maxReads;
 
     ReadIntoPostedBuffer(RecvByteBufAllocator wrapped, ReceiveQueue receives) {
         this.wrapped = wrapped;
         this.receives = receives;
+        this.maxReads = wrapped instanceof MaxMessagesRecvByteBufAllocator
+                ? ((MaxMessagesRecvByteBufAllocator) wrapped).maxMessagesPerRead() : DEFAULT_MAX_READS;
+    }
+
+    /** The most reads one wake-up makes: the wrapped allocator's limit. */
+    int maxReads() {
+        return maxReads;
     }
 
     /** Whether the channel's own allocator can be wrapped (Netty's transports need an extended handle). */
@@ -38,9 +50,13 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
     private final class LendingHandle implements ExtendedHandle {
         private final ExtendedHandle handle;
+        /** Netty's own test for "the last read filled its buffer, so more may be waiting". */
+        private final UncheckedBooleanSupplier lastReadFilledBuffer;
+        private int reads;
 
         LendingHandle(ExtendedHandle handle) {
             this.handle = handle;
+            this.lastReadFilledBuffer = () -> handle.attemptedBytesRead() == handle.lastBytesRead();
         }
 
         @Override
@@ -57,11 +73,13 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
         @Override
         public void reset(ChannelConfig config) {
             handle.reset(config);
+            reads = 0;
         }
 
         @Override
         public void incMessagesRead(int numMessages) {
             handle.incMessagesRead(numMessages);
+            reads += numMessages;
         }
 
         @Override
@@ -84,15 +102,17 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
             return handle.attemptedBytesRead();
         }
 
-        // Reading on while no receive waits would only pile up bytes to copy later: the burst stops there.
+        // Netty's handles read once per read() while auto-read is off, so each read would wait for the next
+        // wake-up. This one reads on, as auto-read would, up to the usual limit of reads per wake-up, but only
+        // while a receive waits: reading on otherwise would only pile up bytes to copy later.
         @Override
         public boolean continueReading() {
-            return handle.continueReading() && receives.wantsMoreBytes();
+            return continueReading(lastReadFilledBuffer);
         }
 
         @Override
-        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return handle.continueReading(maybeMoreDataSupplier) && receives.wantsMoreBytes();
+        public boolean continueReading(UncheckedBooleanSupplier maybeMoreData) {
+            return receives.wantsMoreBytes() && reads < maxReads && handle.lastBytesRead() > 0 && maybeMoreData.get();
         }
 
         @Override
