@@ -51,6 +51,10 @@ public final class OutstandingOperations {
     }
 
     private void runWhenNone() {
+        // A plain read first: the count reaches zero often (every ping-pong round trip), an action rarely waits.
+        if (whenNone.get() == null) {
+            return;
+        }
         Runnable action = whenNone.getAndSet(null);
         if (action != null) {
             action.run();
