@@ -67,8 +67,9 @@ final class Connection implements Runnable {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_058: [ async_socket_open_async shall create a threadpool IO by calling CreateThreadpoolIo and passing socket_transport_get_underlying_socket, the callback environment to it and on_io_complete as callback. ]
         channel.config().setAutoRead(false);
         RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
-        if (!(channel instanceof IoUringSocketChannel) && ReadIntoPostedBuffer.canWrap(allocator)) {
-            channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives));
+        if (ReadIntoPostedBuffer.canWrap(allocator)) {
+            boolean lends = !(channel instanceof IoUringSocketChannel);
+            channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
         }
         channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));
         EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);

@@ -8,14 +8,16 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
- * The channel's receive-buffer allocator, wrapped so that the transport can read straight into the buffer
- * of the receive waiting at the head of the {@link ReceiveQueue} (see {@link ReceiveQueue#lend()}), saving
- * the copy, and so that a read burst goes on while a receive waits, and only then (auto-read is off); every
- * other read, and all of the allocator's sizing, is the wrapped allocator's.
+ * The channel's receive-buffer allocator, wrapped for two things. A read burst goes on while a receive
+ * waits, and only then: auto-read is off, and Netty's own handles would stop after one read per wake-up.
+ * And the transport can read straight into the buffer of the receive waiting at the head of the
+ * {@link ReceiveQueue} (see {@link ReceiveQueue#lend()}), saving the copy. Every other read, and all of the
+ * allocator's sizing, is the wrapped allocator's.
  *
- * <p>Installed only on transports that read synchronously inside {@code allocate} and {@code channelRead}
- * (NIO, epoll): there the lent memory is written before the receive can complete. io_uring reads
- * asynchronously, so a receive abandoned by a close could still be written into afterwards.
+ * <p>Reads go into posted buffers only on transports that read synchronously inside {@code allocate} and
+ * {@code channelRead} (NIO, epoll): there the lent memory is written before the receive can complete.
+ * io_uring reads asynchronously, so a receive abandoned by a close could still be written into afterwards;
+ * there the wrapper only shapes the bursts.
  */
 final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
@@ -24,11 +26,14 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
     private final RecvByteBufAllocator wrapped;
     private final ReceiveQueue receives;
+    private final boolean lends;
     private final int maxReads;
 
-    ReadIntoPostedBuffer(RecvByteBufAllocator wrapped, ReceiveQueue receives) {
+    /** @param lends whether reads may go into the posted buffers (see the class comment) */
+    ReadIntoPostedBuffer(RecvByteBufAllocator wrapped, ReceiveQueue receives, boolean lends) {
         this.wrapped = wrapped;
         this.receives = receives;
+        this.lends = lends;
         this.maxReads = wrapped instanceof MaxMessagesRecvByteBufAllocator
                 ? ((MaxMessagesRecvByteBufAllocator) wrapped).maxMessagesPerRead() : DEFAULT_MAX_READS;
     }
@@ -61,7 +66,7 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
         @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
-            ByteBuf lent = receives.lend();
+            ByteBuf lent = lends ? receives.lend() : null;
             return lent != null ? lent : handle.allocate(alloc);
         }
 

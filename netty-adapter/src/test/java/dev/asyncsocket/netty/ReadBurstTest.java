@@ -16,10 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * How long one wake-up of the event loop reads (NIO and epoll, where the socket drives the reads): on while
- * a receive waits and the last read filled its buffer, as Netty's auto-read would, up to Netty's limit of
- * reads per wake-up; never while no receive waits. Auto-read is off, and Netty's own handles would stop
- * after one read, so that every read waited for the next wake-up.
+ * How long one read burst goes on: while a receive waits and the last read filled its buffer, as Netty's
+ * auto-read would, up to Netty's limit of reads per wake-up; never while no receive waits. Auto-read is off,
+ * and Netty's own handles would stop after one read, so that every read waited for the next wake-up.
  */
 class ReadBurstTest {
 
@@ -61,11 +60,11 @@ class ReadBurstTest {
         }
     }
 
-    /** The handle of the socket's read allocator; skips transports that read on their own (io_uring). */
+    /** The handle of the socket's read allocator; skips a channel whose allocator the socket cannot wrap. */
     private static RecvByteBufAllocator.ExtendedHandle burstHandle(LoopbackPair pair) {
         pair.awaitEventLoopTurn(); // the socket plugs into the channel right after the open callback
         RecvByteBufAllocator allocator = pair.transport().channel().config().getRecvByteBufAllocator();
-        assumeTrue(allocator instanceof ReadIntoPostedBuffer, "the transport schedules its own reads");
+        assumeTrue(allocator instanceof ReadIntoPostedBuffer, "the channel's allocator has no extended handle");
         return (RecvByteBufAllocator.ExtendedHandle) allocator.newHandle();
     }
 
