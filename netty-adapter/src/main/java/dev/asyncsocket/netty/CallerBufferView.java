@@ -22,7 +22,7 @@ import java.nio.channels.ScatteringByteChannel;
 
 /**
  * A {@link ByteBuf} over the remaining bytes of a caller's direct {@link ByteBuffer}: index 0 is the
- * buffer's position when the view was taken, the capacity its remaining bytes. It neither copies nor slices
+ * buffer's position when the view was taken (or the position given), the capacity its remaining bytes. It neither copies nor slices
  * the caller's buffer and never moves its position or limit, and the view itself is recycled once released,
  * so wrapping a buffer on an event loop allocates nothing in the steady state (what
  * {@code Unpooled.wrappedBuffer} costs is a wrapper, a slice and a reference count, 152 bytes a buffer).
@@ -104,21 +104,17 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
 
     @Override
     protected void deallocate() {
-        // Read before the recycle: from then on another thread may reuse this view.
-        ReleaseObserver told = observer;
-        int read = readerIndex();
-        int capacity = length;
         if (leak != null) {
             leak.close(this);
             leak = null;
         }
+        if (observer != null) {
+            observer.released(readerIndex(), length);
+            observer = null;
+        }
         buffer = null;
         internal = null;
-        observer = null;
-        handle.recycle(this);
-        if (told != null) {
-            told.released(read, capacity);
-        }
+        handle.recycle(this); // from here on, another thread may reuse this view
     }
 
     /** The caller's bytes from {@code index}, as a new buffer the caller's memory backs. */
