@@ -204,7 +204,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             }
             SendOperation<C> send;
             try {
-                send = SendOperation.of(open.channel(), payload, totalBytes, onSendComplete, context, outstanding);
+                send = new SendOperation<>(open.channel(), payload, totalBytes, onSendComplete, context, outstanding);
             } catch (RuntimeException e) {
                 // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
                 LOG.log(Level.WARNING, "sendAsync could not wrap its payload", e);

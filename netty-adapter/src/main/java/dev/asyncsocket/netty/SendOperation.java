@@ -58,8 +58,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
-    private SendOperation(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
-                          C context, OutstandingOperations outstanding) {
+    /** A send of {@code payload} ({@code totalBytes} in all, already checked), its buffers wrapped, positions untouched. */
+    SendOperation(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
+                  C context, OutstandingOperations outstanding) {
         super(channel);
         this.callback = callback;
         this.context = context;
@@ -83,12 +84,6 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             this.leadingWritten = new ChannelPromise[leading.length];
             this.data = parts[parts.length - 1];
         }
-    }
-
-    /** A send of {@code payload} ({@code totalBytes} in all, already checked), its buffers wrapped, positions untouched. */
-    static <C> SendOperation<C> of(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
-                                   C context, OutstandingOperations outstanding) {
-        return new SendOperation<>(channel, payload, totalBytes, callback, context, outstanding);
     }
 
     /**
