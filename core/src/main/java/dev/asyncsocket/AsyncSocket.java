@@ -39,9 +39,12 @@ public interface AsyncSocket {
     /**
      * Closes the connection. Pending receives complete {@link ReceiveResult#ABANDONED}; pending sends
      * complete {@link SendResult#OK} if their bytes were already written, else {@link SendResult#ABANDONED}.
-     * From any other thread, returns once every accepted operation's callback has returned, and the
-     * socket may then be opened again with a fresh transport. From inside a callback, returns at once;
-     * the remaining callbacks run after the current one returns. Does nothing unless the socket is open.
+     * On a thread that may wait, returns once every accepted operation's callback has returned, and the
+     * socket may then be opened again with a fresh transport; a close racing another one returns once that
+     * one is done. On a thread that must not wait (inside a callback, on any event loop, or on the executor
+     * that runs completions after an engine shut down; an implementation says which threads those are),
+     * returns at once: the remaining callbacks run after the current one returns, and the socket is closed
+     * once the last of them has run. Does nothing else unless the socket is open.
      */
     void close();
 
@@ -74,9 +77,11 @@ public interface AsyncSocket {
     <C> int notifyIoAsync(NotifyIoType ioType, OnNotifyIoComplete<C> onNotifyIoComplete, C context);
 
     /**
-     * Closes the socket if it is open (waiting first for an open or close under way to end) and releases
-     * its reference on the execution engine. The socket must not be used afterwards; calls on a destroyed
-     * socket fail as on a closed one. Safe to call more than once and from inside a callback.
+     * Closes the socket if it is open and releases its reference on the execution engine. Where waiting is
+     * allowed (see {@link #close}) it first waits for an open or close under way to end; elsewhere it
+     * returns at once, and the reference is released once the socket is closed. The socket must not be
+     * used afterwards; calls on a destroyed socket fail as on a closed one. Safe to call more than once and
+     * from inside a callback.
      */
     void destroy();
 }

@@ -7,7 +7,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -16,21 +18,29 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * What one open of a socket binds together: the channel, its event loop, the inbox that carries accepted
  * operations from API calls to the loop, the receive queue and the tail handler.
  *
- * <p>Any thread may {@link #submit} an operation; everything else runs on the channel's event loop.
- * Operations reach the loop through one drain task per burst (the pattern of gRPC's {@code WriteQueue}):
- * sends that arrive while the loop is busy leave in one gathered write and one flush, and the drain always
- * runs after the submitting call returned, so no callback runs on the stack of the call that started it.
- * An operation submitted on the event loop itself (from a callback) while the inbox is empty starts at once
- * instead, skipping the inbox; its flush still waits for the drain, and a send that fails at once completes
- * from a task of its own ({@link #isStartingInline()}).
+ * <p>Any thread may {@link #submit} an operation or ask to {@link #close}; everything else runs on the
+ * channel's event loop, in one task, the drain ({@link #run}), scheduled once per burst (the pattern of
+ * gRPC's {@code WriteQueue}): sends that arrive while the loop is busy leave in one gathered write and one
+ * flush, and the drain always runs after the submitting call returned, so no callback runs on the stack of
+ * the call that started it. An operation submitted on the event loop itself (from a callback) while the
+ * inbox is empty starts at once instead, skipping the inbox; its flush still waits for the drain.
  *
- * <p>No accepted operation is ever left without its callback, even when the event loop goes away under an
- * open socket: a task the loop refuses runs once the loop has terminated, on Netty's global executor, and
- * {@link #abandonAfterLoopTerminated()} completes what the terminated loop left behind (the engine calls it
- * for every connection still open). Sends handed to Netty are kept in order in {@code inFlight} for that.
+ * <p>Invariants:
+ * <ul>
+ *   <li>The first drain is the open's: it runs the open callback, then plugs the handler in, and only then
+ *       starts what was submitted meanwhile. Until it runs, no other drain is scheduled ({@code drainScheduled}
+ *       starts at 1), so nothing of this open, not even its close, can overtake it.</li>
+ *   <li>A close is a request the next drain carries out, so it too comes after the open.</li>
+ *   <li>Send callbacks run in the order the sends were accepted, failures included: a send whose write ends
+ *       early waits in {@code inFlight} for the sends ahead of it.</li>
+ *   <li>No accepted operation is ever left without its callback, even when the event loop goes away under
+ *       an open socket: a task the loop refuses runs once the loop has terminated, on Netty's global
+ *       executor, and {@link #abandonAfterLoopTerminated()} completes what the loop left behind.</li>
+ * </ul>
  */
 final class Connection implements Runnable {
 
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private static final AtomicIntegerFieldUpdater<Connection> DRAIN_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(Connection.class, "drainScheduled");
 
@@ -39,47 +49,65 @@ final class Connection implements Runnable {
     private final SocketLifecycle lifecycle;
     private final OperationQueue inbox = new OperationQueue();
     private final ReceiveQueue receives;
-    /** Sends written to the channel and not completed yet, oldest first. Event loop only. */
+    /** Sends handed to the channel (or abandoned) whose callbacks have not run yet, oldest first. Event loop only. */
     private final ArrayDeque<SendOperation<?>> inFlight = new ArrayDeque<>();
-    private volatile int drainScheduled;
+    /** 1 while a drain is scheduled, and from construction until {@link #open()}. */
+    private volatile int drainScheduled = 1;
+    /** The open's callback, until the first drain runs it. Event loop only once opened. */
+    private Runnable openCallback;
+    /** What a close asked to run once the channel is closed; taken by the drain that closes. */
+    private volatile Runnable afterClose;
     /** Whether the drain wrote anything that still needs a flush. Event loop only. */
     private boolean unflushed;
-    /** Set by the close task; from then on operations are abandoned, not started. */
+    /** Set by the close; from then on operations are abandoned, not started. */
     private volatile boolean closed;
-    /** Whether the tail handler is in place, so that operations may start. Event loop only. */
+    /** Whether the open's drain has run, so that operations may start. Event loop only. */
     private boolean attached;
     /** Whether an operation is starting on the stack of the call that submitted it. Event loop only. */
     private boolean startingInline;
 
-    Connection(Channel channel, SocketLifecycle lifecycle) {
+    /** @param openCallback runs first on the event loop, before anything else of this connection */
+    Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback) {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.lifecycle = lifecycle;
+        this.openCallback = openCallback;
         this.receives = new ReceiveQueue(this, channel);
+    }
+
+    /** Schedules the open's drain. Call once, after the socket turned OPEN. */
+    void open() {
+        execute(this);
     }
 
     /**
      * Plugs into the channel, on its event loop (so that the handler is in place before the loop handles
      * another event): the tail handler goes last in the pipeline and gets what an {@link EarlyInboundBuffer}
-     * held, and reads happen only on request.
+     * held, and reads happen only on request. If that fails, the connection is closed: the open callback has
+     * already said OK, and what follows completes as on a connection the peer closed.
      */
-    void attach() {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_058: [ async_socket_open_async shall create a threadpool IO by calling CreateThreadpoolIo and passing socket_transport_get_underlying_socket, the callback environment to it and on_io_complete as callback. ]
-        channel.config().setAutoRead(false);
-        RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
-        if (ReadIntoPostedBuffer.canWrap(allocator)) {
-            boolean lends = !(channel instanceof IoUringSocketChannel);
-            channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
+    private void attach() {
+        try {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_058
+            channel.config().setAutoRead(false);
+            RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
+            if (ReadIntoPostedBuffer.canWrap(allocator)) {
+                boolean lends = !(channel instanceof IoUringSocketChannel);
+                channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
+            }
+            channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));
+            EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);
+            if (early != null) {
+                channel.pipeline().remove(early); // passes on what it held, through any handlers behind it
+            }
+            if (!channel.isActive()) {
+                receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, channel + ": the socket could not plug into the pipeline; the connection is closed", e);
+            channel.close();
+            receives.onEnd(ReceiveQueue.End.CLOSED);
         }
-        channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));
-        EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);
-        if (early != null) {
-            channel.pipeline().remove(early); // passes on what it held, through any handlers behind it
-        }
-        if (!channel.isActive()) {
-            receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
-        }
-        attached = true;
     }
 
     Channel channel() {
@@ -117,6 +145,10 @@ final class Connection implements Runnable {
         } else {
             inbox.offer(operation);
         }
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
         // The plain read spares a burst of senders a failing CAS each while the drain is already scheduled.
         if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             execute(this);
@@ -124,18 +156,30 @@ final class Connection implements Runnable {
     }
 
     /**
-     * Whether an operation is being started on the stack of its own API call: an outcome known now must
-     * then wait for a task of its own, since no callback may run before the call that started it returned.
+     * The drain: the open callback and the plugging in if they have not run yet, then either the close that
+     * was asked for, or every operation in the inbox started, one flush, and the receives served.
      */
-    boolean isStartingInline() {
-        return startingInline;
-    }
-
-    /** The drain task: starts every operation in the inbox, then flushes once and serves receives. */
     @Override
     public void run() {
         // Cleared before polling: a producer that links after this point schedules the next drain.
         drainScheduled = 0;
+        if (openCallback != null) {
+            runOpenCallback();
+            if (afterClose == null) {
+                // Operations start in a drain of their own, behind the tasks queued while the open callback
+                // ran: a handler that another thread added in reaction to it is in place only once Netty's
+                // task for it has run.
+                scheduleDrain();
+                return;
+            }
+        }
+        Runnable then = afterClose;
+        if (then != null) {
+            afterClose = null;
+            closeOnLoop();
+            then.run();
+            return;
+        }
         startQueued();
         if (closed) {
             return;
@@ -145,6 +189,19 @@ final class Connection implements Runnable {
             channel.flush();
         }
         receives.serve();
+    }
+
+    private void runOpenCallback() {
+        Runnable callback = openCallback;
+        openCallback = null;
+        try {
+            callback.run();
+        } finally {
+            if (!closed) {
+                attach();
+            }
+            attached = true;
+        }
     }
 
     /**
@@ -167,7 +224,7 @@ final class Connection implements Runnable {
         Operation operation;
         while ((operation = inbox.poll()) != null) {
             if (closed) {
-                operation.abandon();
+                operation.abandon(this);
             } else {
                 operation.start(this);
             }
@@ -176,40 +233,62 @@ final class Connection implements Runnable {
 
     /** Writes a send's bytes; the flush follows at the end of the drain. */
     void write(ByteBuf data, SendOperation<?> send) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_060: [ An asynchronous IO shall be started by calling StartThreadpoolIo. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_061: [ The SOCKET_BUFFER array associated with the context shall be sent by calling socket_transport_send and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_060
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_061
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
         inFlight.addLast(send);
         channel.write(data, send);
         unflushed = true;
     }
 
-    /** A written send completed (Netty completes writes in order, so it is normally the oldest). */
-    void written(SendOperation<?> send) {
-        if (inFlight.peekFirst() == send) {
-            inFlight.pollFirst();
+    /**
+     * A send's write has its outcome (any thread). Its callback runs on the event loop, never on the stack of
+     * the sendAsync call that started it, and only after the callbacks of the sends accepted before it.
+     */
+    void writeDone(SendOperation<?> send) {
+        if (loop.inEventLoop() && !startingInline) {
+            completeInOrder(send);
         } else {
-            inFlight.remove(send);
+            execute(() -> completeInOrder(send));
+        }
+    }
+
+    /** A send that never reached the channel ends ABANDONED, after the sends ahead of it. Event loop only. */
+    void abandoned(SendOperation<?> send) {
+        inFlight.addLast(send);
+        completeInOrder(send);
+    }
+
+    private void completeInOrder(SendOperation<?> send) {
+        if (send.isCompleted()) {
+            return; // swept up when the loop ended; the outcome came after that
+        }
+        send.settle();
+        SendOperation<?> head;
+        while ((head = inFlight.peekFirst()) != null && head.isSettled()) {
+            inFlight.pollFirst();
+            head.complete();
         }
     }
 
     /**
-     * Closes the channel and completes everything still pending, on the event loop; then runs
-     * {@code andThen} there. Any thread; returns without waiting.
+     * Asks for the channel to be closed and everything still pending completed, on the event loop, after the
+     * open and before any operation still in the inbox would start; then {@code andThen} runs there. Any
+     * thread; returns without waiting. Once per connection.
      */
     void close(Runnable andThen) {
-        execute(() -> {
-            closeOnLoop();
-            andThen.run();
-        });
+        afterClose = andThen;
+        scheduleDrain();
     }
 
     private void closeOnLoop() {
-        closed = true;
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_021: [ Then async_socket_close shall close the async socket. ]
-        // Closing fails the writes still in Netty's outbound buffer, in order. Writes the kernel already holds
-        // (io_uring) complete when their completions arrive; the socket's close waits for them.
-        channel.close();
+        if (!closed) {
+            closed = true;
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_021
+            // Closing fails the writes still in Netty's outbound buffer, in order. Writes the kernel already
+            // holds (io_uring) complete when their completions arrive; the socket's close waits for them.
+            channel.close();
+        }
         abandonQueued();
     }
 
@@ -217,23 +296,32 @@ final class Connection implements Runnable {
     private void abandonQueued() {
         Operation operation;
         while ((operation = inbox.poll()) != null) {
-            operation.abandon();
+            operation.abandon(this);
         }
         receives.close();
     }
 
     /**
-     * After the event loop has terminated: completes ABANDONED everything still pending, including sends the
-     * channel accepted but can no longer finish. Runs on the global executor. Idempotent.
+     * After the event loop has terminated: completes everything still pending, the open callback first, then
+     * what never started, then the sends the channel accepted but can no longer finish, in order. Runs on the
+     * global executor. Idempotent.
      */
     void abandonAfterLoopTerminated() {
         closed = true;
+        if (openCallback != null) {
+            runOpenCallback();
+        }
         abandonQueued();
         SendOperation<?> send;
         while ((send = inFlight.pollFirst()) != null) {
             if (!send.isCompleted()) {
-                send.abandonInFlight();
+                send.completeAfterLoopEnded();
             }
+        }
+        Runnable then = afterClose;
+        if (then != null) {
+            afterClose = null;
+            then.run();
         }
     }
 
@@ -242,13 +330,14 @@ final class Connection implements Runnable {
         try {
             loop.execute(task);
         } catch (RejectedExecutionException e) {
-            // Once the loop has terminated nothing else touches this connection. Listeners of the termination
-            // future all run on Netty's global executor, one at a time, so these late tasks never overlap.
-            loop.terminationFuture().addListener(terminated -> {
+            // Once the loop has terminated nothing else touches this connection. The late tasks run on Netty's
+            // global executor, one at a time and in the order they were refused; always as tasks of their own,
+            // never nested in a callback that runs there already.
+            loop.terminationFuture().addListener(terminated -> GlobalEventExecutor.INSTANCE.execute(() -> {
                 closed = true;
                 task.run();
                 abandonAfterLoopTerminated();
-            });
+            }));
         }
     }
 }

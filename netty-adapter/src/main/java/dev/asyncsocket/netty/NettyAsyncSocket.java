@@ -112,58 +112,70 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (destroyed.get() || !channel.isActive() || !engine.owns(channel.eventLoop()) || channel.eventLoop().isShuttingDown()
                 || !channel.attr(OWNER).compareAndSet(null, this)) {
             lifecycle.openFailed();
+            releaseEngineIfDestroyed(); // a destroy that could not wait for this open left the release to it
             return 1;
         }
         // Reads stop now; everything else about plugging in happens on the event loop, first thing.
         channel.config().setAutoRead(false);
-        Connection opened = new Connection(channel, lifecycle);
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_017: [ On success async_socket_open_async shall call on_open_complete_context with ASYNC_SOCKET_OPEN_OK. ]
+        // The open callback comes first; the handler goes in right after it, before any other event of the
+        // channel and before any operation of this open, whoever started it (see Connection).
+        Connection opened = new Connection(channel, lifecycle, () -> {
+            try {
+                Callbacks.openComplete(onOpenComplete, context, OpenResult.OK);
+            } finally {
+                outstanding.completed();
+            }
+        });
         engine.track(opened);
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094: [ async_socket_open_async shall set the state to OPEN. ]
         lifecycle.opened();
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_017: [ On success async_socket_open_async shall call on_open_complete_context with ASYNC_SOCKET_OPEN_OK. ]
-        // The open callback comes first; the handler goes in right after it, in the same task, before any
-        // other event of the channel or any operation the callback (or another thread) started.
-        opened.execute(() -> {
-            Callbacks.openComplete(onOpenComplete, context, OpenResult.OK);
-            outstanding.completed();
-            opened.attach();
-        });
+        opened.open();
+        if (destroyed.get()) {
+            close(); // a destroy on a thread that could not wait for this open: its implicit close
+        }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_014: [ On success, async_socket_open_async shall return 0. ]
         return 0;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On a thread that may wait, this returns once the channel is closed and every callback of this open
+     * has returned. On a thread that must not wait, it returns at once and the socket turns CLOSED once the
+     * last callback has run: any Netty event loop (this socket's, inside a callback, or another socket's or
+     * engine's, as a proxy closing its other leg does) and Netty's global executor, which runs what is left
+     * of the completions once an engine has shut down.
+     */
     @Override
     public void close() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_019: [ Otherwise, async_socket_close shall switch the state to CLOSING. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_020: [ async_socket_close shall wait for all executing async_socket_send_async and async_socket_receive_async APIs. ]
         if (!lifecycle.beginClose()) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_022: [ If async_socket is not OPEN, async_socket_close shall return. ]
-            awaitCloseByAnotherThread();
+            // Another close is under way: where waiting is allowed, this one returns only when it is done, so
+            // that an openAsync right after it succeeds. It asks only the state, which turns CLOSED last.
+            if (lifecycle.state() == SocketState.CLOSING && CurrentThread.mayBlock()) {
+                lifecycle.awaitSettled();
+            }
             return;
         }
         Connection closing = connection;
-        if (closing.loop().inEventLoop()) {
-            // Inside a callback: the close runs as the loop's next task, after the current callback returns, and
-            // the socket turns CLOSED once the last callback of this connection has run (io_uring completes the
-            // writes the kernel held later), so that none runs after a new open.
+        if (!CurrentThread.mayBlock()) {
+            // The close runs on the socket's loop after the current task (a callback, perhaps), and the socket
+            // turns CLOSED once the last callback of this connection has run (io_uring completes the writes the
+            // kernel held later), so that none runs after a new open.
             closing.close(() -> outstanding.whenNone(() -> finishClose(closing)));
             return;
         }
-        // The close task counts as outstanding too, so the wait below also covers the channel's close.
+        // The close counts as outstanding too, so the wait below also covers the channel's close.
         outstanding.accepted();
         closing.close(outstanding::completed);
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_040: [ async_socket_close shall wait for any executing callbacks by calling WaitForThreadpoolIoCallbacks, passing FALSE as fCancelPendingCallbacks. ]
         outstanding.awaitNone(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         finishClose(closing);
-    }
-
-    private void awaitCloseByAnotherThread() {
-        Connection current = connection;
-        if (lifecycle.state() == SocketState.CLOSING && current != null && !current.loop().inEventLoop()) {
-            lifecycle.awaitSettled();
-        }
     }
 
     private void finishClose(Connection closed) {
@@ -172,10 +184,11 @@ public final class NettyAsyncSocket implements AsyncSocket {
         closed.channel().attr(OWNER).compareAndSet(this, null);
         engine.untrack(closed);
         connection = null;
+        // Released before CLOSED, so that a thread waiting for CLOSED finds the engine released too; and
+        // again after, for a destroy that came between the two and found the socket still CLOSING.
+        releaseEngineIfDestroyed();
         lifecycle.closed();
-        if (destroyed.get()) {
-            releaseEngine();
-        }
+        releaseEngineIfDestroyed();
     }
 
     @Override
@@ -259,21 +272,33 @@ public final class NettyAsyncSocket implements AsyncSocket {
         return 1;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Where waiting is allowed, this first waits for an open or close under way, then closes as
+     * {@link #close()} does. On a thread that must not wait (see {@link #close()}) it returns at once, and
+     * the engine's reference is released once the socket is CLOSED: by the close it starts, by a close
+     * already under way, or by an open under way, which then closes the socket again.
+     */
     @Override
     public void destroy() {
         if (!destroyed.compareAndSet(false, true)) {
             return;
         }
-        Connection current = connection;
-        boolean onOwnLoop = current != null && current.loop().inEventLoop();
-        if (!onOwnLoop) {
+        if (CurrentThread.mayBlock()) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_093: [ While async_socket is OPENING or CLOSING, async_socket_destroy shall wait for the open to complete either successfully or with error. ]
             lifecycle.awaitSettled();
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_006: [ async_socket_destroy shall perform an implicit close if async_socket is OPEN. ]
         close();
-        // From inside a callback the close finishes later, and releases the engine then (finishClose).
+        // A close that finishes later releases the engine then (finishClose); so does an open under way.
         if (lifecycle.state() == SocketState.CLOSED) {
+            releaseEngine();
+        }
+    }
+
+    private void releaseEngineIfDestroyed() {
+        if (destroyed.get()) {
             releaseEngine();
         }
     }

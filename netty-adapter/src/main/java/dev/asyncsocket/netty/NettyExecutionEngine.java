@@ -5,6 +5,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 
 import java.lang.System.Logger.Level;
 import java.util.Set;
@@ -31,17 +33,27 @@ public final class NettyExecutionEngine implements ExecutionEngine {
     private final AtomicInteger refCount = new AtomicInteger(1);
     /** Connections open on this engine's loops, to sweep if the loops end under them. */
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /**
+     * Sweeps the connections left open when the loops end. Termination listeners run on Netty's global
+     * executor, one at a time, after the loops' threads ended. Removed again once this engine's count reaches
+     * 0, so that an engine wrapped around a borrowed group leaves nothing on it.
+     */
+    private final GenericFutureListener<Future<Object>> sweeper = terminated -> {
+        for (Connection connection : open) {
+            connection.abandonAfterLoopTerminated();
+        }
+    };
 
     private NettyExecutionEngine(EventLoopGroup group, NettyTransport transport, boolean owned) {
         this.group = group;
         this.transport = transport;
         this.owned = owned;
-        // Termination listeners run on Netty's global executor, one at a time, after the loops' threads ended.
-        group.terminationFuture().addListener(terminated -> {
-            for (Connection connection : open) {
-                connection.abandonAfterLoopTerminated();
-            }
-        });
+        terminationFuture().addListener(sweeper);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Future<Object> terminationFuture() {
+        return (Future<Object>) group.terminationFuture();
     }
 
     void track(Connection connection) {
@@ -115,8 +127,13 @@ public final class NettyExecutionEngine implements ExecutionEngine {
     /** Releases a reference; the last one shuts an owned group down. Extra calls are ignored. */
     @Override
     public void decRef() {
-        if (addToCount(-1, "decRef") == 0 && owned) {
+        if (addToCount(-1, "decRef") != 0) {
+            return;
+        }
+        if (owned) {
             shutDown();
+        } else {
+            terminationFuture().removeListener(sweeper);
         }
     }
 
@@ -140,12 +157,10 @@ public final class NettyExecutionEngine implements ExecutionEngine {
 
     private void shutDown() {
         group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        for (EventExecutor loop : group) {
-            if (loop.inEventLoop()) {
-                return; // Called from one of the group's own threads: it cannot wait for itself to end.
-            }
+        // A loop's own thread cannot wait for itself to end, nor may any event loop wait at all.
+        if (CurrentThread.mayBlock()) {
+            group.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
         }
-        group.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
     }
 
     @Override

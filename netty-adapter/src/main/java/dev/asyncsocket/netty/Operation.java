@@ -18,6 +18,6 @@ interface Operation {
     /** Starts the operation on its connection; runs on the event loop. */
     void start(Connection connection);
 
-    /** Completes the operation without doing it: the connection is gone. */
-    void abandon();
+    /** Completes the operation without doing it: the connection is gone. Event loop only. */
+    void abandon(Connection connection);
 }

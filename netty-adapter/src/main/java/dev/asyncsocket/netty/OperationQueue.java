@@ -67,7 +67,7 @@ final class OperationQueue {
         }
 
         @Override
-        public void abandon() {
+        public void abandon(Connection connection) {
             throw new AssertionError("stub");
         }
     }

@@ -55,6 +55,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private Connection connection;
     /** Whether a recycled {@code data} had been written in part when Netty released it. */
     private boolean partlyWrittenAtRelease;
+    /** The result, once the write's outcome is known; the callback may still wait for earlier sends. */
+    private SendResult outcome;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
@@ -150,7 +152,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     @Override
-    public void abandon() {
+    public void abandon(Connection connection) {
+        this.connection = connection;
         if (leading != null) {
             for (ByteBuf part : leading) {
                 part.release();
@@ -159,12 +162,13 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         if (data != null) {
             data.release();
         }
-        complete(SendResult.ABANDONED);
+        outcome = SendResult.ABANDONED;
+        connection.abandoned(this);
     }
 
-    /** Completes a send Netty accepted but will never finish: its event loop ended with the channel open. */
-    void abandonInFlight() {
-        complete(SendResult.ABANDONED);
+    /** Completes a send whose event loop ended before its callback could run: with its outcome if it had one. */
+    void completeAfterLoopEnded() {
+        complete(outcome != null ? outcome : SendResult.ABANDONED);
     }
 
     boolean isCompleted() {
@@ -204,26 +208,33 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     /**
-     * Completes the send on the event loop, where a promise's listeners would have run, and never on the
-     * stack of the sendAsync call that started it.
+     * The write has its outcome; the connection runs the callback in order. Netty has released the wrapper
+     * before it completes the write's promise, which is this send, so the callback may hand the caller's
+     * buffers back. (A handler in front that kept a reference past the promise would break Netty's own
+     * ownership rule for promises; waiting for the last reference instead would let such a handler hold
+     * back the callback, and with it close(), forever.)
      */
     private boolean writeDone() {
-        if (connection.loop().inEventLoop() && !connection.isStartingInline()) {
-            written();
-        } else {
-            connection.execute(this::written);
-        }
+        connection.writeDone(this);
         return true;
+    }
+
+    /** Fixes the result from the write's outcome, as it stands now. Event loop only. */
+    void settle() {
+        outcome = result();
+    }
+
+    boolean isSettled() {
+        return outcome != null;
     }
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_064: [ overlapped shall be used to determine the context of the IO. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_065: [ If the context of the IO indicates that a send has completed: ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
-    // Netty has released the wrapper before it completes the write's promise, which is this send.
-    private void written() {
-        connection.written(this);
-        complete(result());
+    /** Runs the callback with the settled result; the sends accepted before this one have completed. */
+    void complete() {
+        complete(outcome);
     }
 
     @Override

@@ -4,11 +4,17 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultPromise;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,6 +118,51 @@ class EngineTest {
             assertNull(NettyExecutionEngine.wrap(notIo));
         } finally {
             notIo.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** An application that wraps its own group once per connection must not grow that group's memory. */
+    @Test
+    void anEngineWrappedAroundABorrowedGroupLeavesNoListenerOnItOnceReleased() throws Exception {
+        ListenerCountingGroup group = new ListenerCountingGroup();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                NettyExecutionEngine engine = NettyExecutionEngine.wrap(group);
+                engine.incRef();
+                engine.decRef();
+                engine.decRef();
+            }
+            assertEquals(0, group.listeners.get(), "termination listeners left on the borrowed group");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** A group whose termination future counts the listeners registered on it and not yet removed. */
+    private static final class ListenerCountingGroup extends MultiThreadIoEventLoopGroup {
+        final AtomicInteger listeners = new AtomicInteger();
+        private final Promise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE) {
+            @Override
+            public Promise<Void> addListener(GenericFutureListener<? extends Future<? super Void>> listener) {
+                listeners.incrementAndGet();
+                return super.addListener(listener);
+            }
+
+            @Override
+            public Promise<Void> removeListener(GenericFutureListener<? extends Future<? super Void>> listener) {
+                listeners.decrementAndGet();
+                return super.removeListener(listener);
+            }
+        };
+
+        ListenerCountingGroup() {
+            super(1, NioIoHandler.newFactory());
+            super.terminationFuture().addListener(terminated -> termination.setSuccess(null));
+        }
+
+        @Override
+        public Future<?> terminationFuture() {
+            return termination;
         }
     }
 }

@@ -1,0 +1,96 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.SendResult;
+import dev.asyncsocket.SendSyncResult;
+import dev.asyncsocket.netty.testing.Bytes;
+import dev.asyncsocket.netty.testing.CallbackRecorder;
+import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.LoopbackPair;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Send callbacks fire in the order the sends were accepted, failures included: a later write that fails on
+ * the spot waits for the earlier ones still being written.
+ */
+class SendOrderTest {
+
+    /** The first byte of a write that the handler in front refuses on the spot. */
+    private static final byte REFUSED = (byte) 0xEE;
+    private static final int LARGE = 32 * 1024 * 1024;
+
+    private final CallbackRecorder recorder = new CallbackRecorder();
+
+    @EachTransport
+    void aSendRefusedAtOnceCompletesAfterAnEarlierSendStillBeingWritten(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
+            byte[] large = Bytes.random(LARGE, 3);
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(large)}, recorder, "large"));
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(refused(), recorder, "refused"));
+
+            assertArrayEquals(large, pair.peerRead(LARGE));
+            assertOrder(recorder.next(2));
+        }
+    }
+
+    @EachTransport
+    void aSendRefusedAtOnceInsideACallbackCompletesAfterAnEarlierSendStillBeingWritten(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
+            byte[] large = Bytes.random(LARGE, 4);
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(large)}, recorder, "large"));
+            // Started on the event loop from a receive's callback while the large send is still queued in Netty.
+            CompletableFuture<SendSyncResult> fromCallback = new CompletableFuture<>();
+            pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) ->
+                    fromCallback.complete(pair.socket().sendAsync(refused(), recorder, "refused")), null);
+            pair.peerWrite(new byte[] {1});
+            assertEquals(SendSyncResult.OK, fromCallback.get(10, TimeUnit.SECONDS));
+
+            assertArrayEquals(large, pair.peerRead(LARGE));
+            assertOrder(recorder.next(2));
+        }
+    }
+
+    private static void assertOrder(List<CallbackRecorder.Callback> done) {
+        assertEquals("large", done.get(0).context(), "callbacks in the order the sends were accepted");
+        assertEquals(SendResult.OK, done.get(0).result());
+        assertEquals("refused", done.get(1).context());
+        assertEquals(SendResult.ERROR, done.get(1).result());
+    }
+
+    private static ByteBuffer[] refused() {
+        return new ByteBuffer[] {ByteBuffer.wrap(new byte[] {REFUSED})};
+    }
+
+    /** An open pair whose pipeline fails, at once, every write whose first byte is {@link #REFUSED}. */
+    private static LoopbackPair openBehindARefusingHandler(NettyTransport transport) throws Exception {
+        LoopbackPair pair = LoopbackPair.connected(transport);
+        pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ByteBuf bytes = (ByteBuf) msg;
+                if (bytes.isReadable() && bytes.getByte(bytes.readerIndex()) == REFUSED) {
+                    bytes.release();
+                    promise.setFailure(new IOException("refused by a handler in front (a test failure)"));
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        });
+        CallbackRecorder opened = new CallbackRecorder();
+        assertEquals(0, pair.socket().openAsync(pair.transport(), opened, null));
+        opened.next();
+        return pair;
+    }
+}
