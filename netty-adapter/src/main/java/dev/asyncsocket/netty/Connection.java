@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.lang.System.Logger.Level;
@@ -92,7 +91,7 @@ final class Connection implements Runnable {
             channel.config().setAutoRead(false);
             RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
             if (ReadIntoPostedBuffer.canWrap(allocator)) {
-                boolean lends = !(channel instanceof IoUringSocketChannel);
+                boolean lends = NettyTransport.mayReadIntoPostedBuffer(channel);
                 channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
             }
             channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));

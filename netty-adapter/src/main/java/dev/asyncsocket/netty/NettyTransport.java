@@ -1,5 +1,6 @@
 package dev.asyncsocket.netty;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandler;
@@ -33,6 +34,11 @@ public enum NettyTransport {
         IoHandlerFactory ioHandlerFactory() {
             return NioIoHandler.newFactory();
         }
+
+        @Override
+        boolean readsCompleteInPlace() {
+            return true; // a read is a read(2) inside the channel's read loop
+        }
     },
     EPOLL(EpollIoHandler.class, EpollSocketChannel.class, EpollServerSocketChannel.class) {
         @Override
@@ -44,6 +50,11 @@ public enum NettyTransport {
         IoHandlerFactory ioHandlerFactory() {
             return EpollIoHandler.newFactory();
         }
+
+        @Override
+        boolean readsCompleteInPlace() {
+            return true; // as NIO: epoll only says when to read
+        }
     },
     IO_URING(IoUringIoHandler.class, IoUringSocketChannel.class, IoUringServerSocketChannel.class) {
         @Override
@@ -54,6 +65,11 @@ public enum NettyTransport {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return IoUringIoHandler.newFactory();
+        }
+
+        @Override
+        boolean readsCompleteInPlace() {
+            return false; // the kernel fills the buffer whenever the submitted read completes
         }
     };
 
@@ -73,6 +89,13 @@ public enum NettyTransport {
 
     abstract IoHandlerFactory ioHandlerFactory();
 
+    /**
+     * Whether a read fills its buffer on the stack of the {@code allocate} that gave it the buffer, and hands
+     * it to {@code channelRead} before that stack unwinds. Only then may the buffer be a receive's own memory:
+     * nothing else can run between the two, so no close can abandon the receive while the read still writes.
+     */
+    abstract boolean readsCompleteInPlace();
+
     Class<? extends SocketChannel> socketChannelType() {
         return socketChannelType;
     }
@@ -87,6 +110,22 @@ public enum NettyTransport {
             return EPOLL;
         }
         return IO_URING.isAvailable() ? IO_URING : NIO;
+    }
+
+    /**
+     * Whether the transport of {@code channel} may read straight into a receive's buffer: whether the I/O
+     * handler of the channel's event loop, which does the channel's reads, is one of a transport whose reads
+     * complete in place. Decided by the loop, not the channel's class, so that it holds for every channel a
+     * caller can pass to {@link NettySocketTransport#of} (TCP, Unix-domain, any other). A channel on no loop
+     * yet or on a loop of no known transport (a {@code LocalChannel}, an {@code EmbeddedChannel}, kqueue)
+     * answers {@code false}, the safe side: the socket then copies.
+     */
+    static boolean mayReadIntoPostedBuffer(Channel channel) {
+        if (!channel.isRegistered()) {
+            return false;
+        }
+        NettyTransport transport = of(channel.eventLoop());
+        return transport != null && transport.readsCompleteInPlace();
     }
 
     /** The transport whose I/O handler drives {@code group}, or {@code null} if it is none of these. */

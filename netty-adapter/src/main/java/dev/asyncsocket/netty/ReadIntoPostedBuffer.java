@@ -17,7 +17,7 @@ import io.netty.util.UncheckedBooleanSupplier;
  * <p>Reads go into posted buffers only on transports that read synchronously inside {@code allocate} and
  * {@code channelRead} (NIO, epoll): there the lent memory is written before the receive can complete.
  * io_uring reads asynchronously, so a receive abandoned by a close could still be written into afterwards;
- * there the wrapper only shapes the bursts.
+ * there the wrapper only shapes the bursts. {@link NettyTransport#mayReadIntoPostedBuffer} decides.
  */
 final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 

@@ -6,7 +6,9 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The receives posted on one connection, in order, and the bytes read beyond what they could hold.
@@ -25,6 +27,10 @@ final class ReceiveQueue {
     /** Why no more bytes will be read. */
     enum End { EOF, RESET, CLOSED }
 
+    private static final System.Logger LOG = System.getLogger(ReceiveQueue.class.getName());
+    /** Whether a lent buffer came back after its receive completed (see {@link #onRead}); warned once. */
+    private static final AtomicBoolean LATE_READ_WARNED = new AtomicBoolean();
+
     private final Connection connection;
     private final Channel channel;
     private final ArrayDeque<ReceiveOperation<?>> pending = new ArrayDeque<>();
@@ -32,6 +38,8 @@ final class ReceiveQueue {
     private End end;
     /** The buffer last lent to the transport over the head receive's memory (see {@link #lend()}), or null. */
     private ByteBuf lent;
+    /** The receive whose memory {@link #lent} is. */
+    private ReceiveOperation<?> lentTo;
 
     ReceiveQueue(Connection connection, Channel channel) {
         this.connection = connection;
@@ -77,6 +85,7 @@ final class ReceiveQueue {
             return null;
         }
         lent = head.lendableBuffer();
+        lentTo = head;
         return lent;
     }
 
@@ -88,8 +97,14 @@ final class ReceiveQueue {
     /** Bytes read from the channel; takes ownership of {@code bytes}. */
     void onRead(ByteBuf bytes) {
         if (bytes == lent && lent != null) {
+            ReceiveOperation<?> receive = lentTo;
             lent = null;
-            ReceiveOperation<?> receive = pending.pollFirst();
+            lentTo = null;
+            if (pending.peekFirst() != receive) {
+                dropLateRead(bytes);
+                return;
+            }
+            pending.pollFirst();
             int count = bytes.readableBytes();
             bytes.release();
             receive.complete(ReceiveResult.OK, receive.advance(count));
@@ -103,6 +118,21 @@ final class ReceiveQueue {
             return;
         }
         deliver(bytes);
+    }
+
+    /**
+     * A read into a receive's memory that completed after the receive did (it was abandoned by a close, or
+     * failed): only a transport whose reads complete later could do that, and those are never lent a buffer
+     * ({@link NettyTransport#mayReadIntoPostedBuffer}). The bytes went into memory the caller already has
+     * back, so they cannot be trusted, nor kept; they are dropped with one warning per process.
+     */
+    private void dropLateRead(ByteBuf bytes) {
+        if (LATE_READ_WARNED.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "{0}: {1} bytes were read into the buffer of a receive that had already"
+                    + " completed; they cannot be kept, since that memory was already returned to the caller,"
+                    + " and are dropped (further cases are not logged)", channel, bytes.readableBytes());
+        }
+        bytes.release();
     }
 
     /** No more bytes will be read; receives still get the surplus first. */
