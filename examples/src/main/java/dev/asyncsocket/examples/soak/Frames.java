@@ -33,6 +33,69 @@ final class Frames {
         return frame;
     }
 
+    /** The frames one writer sends, in order, drawn from a seed: a reader that knows the seed can draw them again. */
+    static final class Sequence {
+        private final int link;
+        private final long seed;
+        private final Random random;
+        private int seq;
+
+        Sequence(int link, long seed) {
+            this.link = link;
+            this.seed = seed;
+            this.random = new Random(seed);
+        }
+
+        byte[] next() {
+            return frame(link, seq++, random);
+        }
+
+        /** A checker for a reader of this sequence's frames, drawing them again from the start. */
+        Replay replay() {
+            return new Replay(new Sequence(link, seed));
+        }
+    }
+
+    /** Compares a stream fed in arbitrary pieces, byte for byte, with what a {@link Sequence} makes. Not thread-safe. */
+    static final class Replay {
+        private final Sequence expected;
+        private byte[] frame = new byte[0];
+        private int at;
+        private long bytes;
+        private long mismatchAt = -1;
+
+        Replay(Sequence expected) {
+            this.expected = expected;
+        }
+
+        void feed(byte[] data, int offset, int count) {
+            for (int done = 0; done < count && mismatchAt < 0; ) {
+                if (at == frame.length) {
+                    frame = expected.next();
+                    at = 0;
+                }
+                int n = Math.min(count - done, frame.length - at);
+                int differs = Arrays.mismatch(data, offset + done, offset + done + n, frame, at, at + n);
+                if (differs >= 0) {
+                    mismatchAt = bytes + done + differs;
+                }
+                at += n;
+                done += n;
+            }
+            bytes += count;
+        }
+
+        /** Bytes fed so far. */
+        long bytes() {
+            return bytes;
+        }
+
+        /** The stream offset of the first byte that differs from the expected stream, or -1. */
+        long mismatchAt() {
+            return mismatchAt;
+        }
+    }
+
     /** Reads frames out of a stream fed in arbitrary pieces. Not thread-safe: feed it from one thread at a time. */
     static final class Parser {
 

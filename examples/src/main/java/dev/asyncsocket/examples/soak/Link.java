@@ -1,7 +1,6 @@
 package dev.asyncsocket.examples.soak;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.Arrays;
@@ -142,16 +141,8 @@ final class Link {
     }
 
     private void readAtPeer() {
-        byte[] chunk = new byte[64 * 1024];
-        try {
-            InputStream in = peer.getInputStream();
-            for (int n; (n = in.read(chunk)) >= 0; ) {
-                peerParser.feed(chunk, 0, n);
-            }
-            peerReadCleanEnd = true;
-        } catch (IOException e) {
-            peerReadFailure = e.toString();
-        }
+        peerReadFailure = PeerIo.readToEnd(peer, peerParser::feed);
+        peerReadCleanEnd = peerReadFailure == null;
     }
 
     private void writeAtPeer(long cut, Random random) {
@@ -161,13 +152,7 @@ final class Link {
             OutputStream out = peer.getOutputStream();
             while (written < cut) {
                 byte[] frame = Frames.frame(id, seq++, random);
-                if (random.nextInt(4) == 0) {
-                    int split = random.nextInt(frame.length);
-                    out.write(frame, 0, split); // a frame in two writes: two segments, two reads
-                    out.write(frame, split, frame.length - split);
-                } else {
-                    out.write(frame);
-                }
+                PeerIo.writeFrame(out, frame, random);
                 written += frame.length;
                 peerWritten = written;
             }

@@ -48,15 +48,18 @@ import java.util.stream.Collectors;
  * whole, in order, exactly once; every byte a peer wrote before its FIN reached the socket; nothing was
  * corrupted; no event-loop thread is left; no ByteBuf leaked (Netty's leak detector, PARANOID).
  *
- * <p>Usage: {@code RaceSoak [--seconds 30] [--seed N] [--sockets 16] [--threads 4] [--transport EPOLL]
- * [--progress 5] [--early-peers true]}. The arguments may also come as one string (Maven's {@code -Dexample.args}). The seed
- * fixes every thread's sequence of choices and every peer's plan; how the threads interleave still varies
- * from run to run, so a replay with the same seed repeats the same mix, not the same schedule.
+ * <p>Alongside, a few {@link ProxyPair proxy pairs} relay between two peers each and end each other's socket
+ * from their callbacks (see {@link Proxies}); their operations are in the same exactly-once books.
+ *
+ * <p>Usage: {@code RaceSoak [--seconds 30] [--seed N] [--sockets 16] [--threads 4] [--proxies 3]
+ * [--transport EPOLL] [--progress 5] [--early-peers true]}. The arguments may also come as one string (Maven's
+ * {@code -Dexample.args}). The seed fixes every thread's sequence of choices and every peer's plan; how the threads
+ * interleave still varies from run to run, so a replay with the same seed repeats the same mix, not the same schedule.
  */
 public final class RaceSoak {
 
     /** What to run. */
-    public record Options(long seconds, long seed, int sockets, int threads, NettyTransport transport,
+    public record Options(long seconds, long seed, int sockets, int threads, int proxies, NettyTransport transport,
                           long progressSeconds, boolean earlyPeers, PrintStream out) {
 
         public static Options parse(String[] args, PrintStream out) {
@@ -64,6 +67,7 @@ public final class RaceSoak {
             long seed = System.nanoTime();
             int sockets = 16;
             int threads = 4;
+            int proxies = 3;
             NettyTransport transport = NettyTransport.best();
             long progress = 5;
             boolean earlyPeers = true;
@@ -75,13 +79,14 @@ public final class RaceSoak {
                     case "--seed": seed = Long.parseLong(value); break;
                     case "--sockets": sockets = Integer.parseInt(value); break;
                     case "--threads": threads = Integer.parseInt(value); break;
+                    case "--proxies": proxies = Integer.parseInt(value); break;
                     case "--transport": transport = NettyTransport.valueOf(value.toUpperCase()); break;
                     case "--progress": progress = Long.parseLong(value); break;
                     case "--early-peers": earlyPeers = Boolean.parseBoolean(value); break;
                     default: throw new IllegalArgumentException("unknown option " + words[i]);
                 }
             }
-            return new Options(seconds, seed, sockets, threads, transport, progress, earlyPeers, out);
+            return new Options(seconds, seed, sockets, threads, proxies, transport, progress, earlyPeers, out);
         }
     }
 
@@ -91,13 +96,14 @@ public final class RaceSoak {
                           long duplicateCallbacks, long callbacksOnRefused, long links, long linksCheckedOut,
                           long linksCheckedIn, long lostFrames, long lostBytes, long corrupt, long orderViolations,
                           long unexplainedEnds, List<String> problems, long leaks, int threadsLeft,
-                          long peakHeapBytes, long heapAfterGcBytes, long peakDirectBytes, long peakNettyDirectBytes) {
+                          long peakHeapBytes, long heapAfterGcBytes, long peakDirectBytes, long peakNettyDirectBytes,
+                          Proxies.Summary proxies) {
 
         /** Every accepted operation called back once, nothing lost or garbled, nothing left running or leaked. */
         public boolean passed() {
             return lostCallbacks == 0 && duplicateCallbacks == 0 && callbacksOnRefused == 0 && lostFrames == 0
                     && lostBytes == 0 && corrupt == 0 && orderViolations == 0 && unexplainedEnds == 0
-                    && leaks <= 0 && threadsLeft == 0;
+                    && leaks <= 0 && threadsLeft == 0 && proxies.passed();
         }
 
         public long lost() {
@@ -112,6 +118,7 @@ public final class RaceSoak {
                     accepted, completed, lostCallbacks, duplicateCallbacks, callbacksOnRefused);
             out.printf("bytes           links %,d; checked socket->peer on %,d, peer->socket on %,d; lost frames %d, lost bytes %d, corrupt %d, out of order %d, unexplained ends %d%n",
                     links, linksCheckedOut, linksCheckedIn, lostFrames, lostBytes, corrupt, orderViolations, unexplainedEnds);
+            proxies.print(out);
             out.printf("lost = %d%n", lost());
             out.printf("hygiene         leaked ByteBufs %s, event-loop threads left %d%n",
                     leaks < 0 ? "checked by the host's leak detector" : String.valueOf(leaks), threadsLeft);
@@ -140,6 +147,7 @@ public final class RaceSoak {
     private final AtomicInteger nextLinkId = new AtomicInteger();
     private final ReentrantLock connectLock = new ReentrantLock();
     private final Counters counters = new Counters();
+    private final Proxies proxies;
     private final Random setupRandom;
     private ServerSocket peerServer;
     private NettySocketListener listener;
@@ -149,7 +157,7 @@ public final class RaceSoak {
     private final AtomicLong peakNettyDirect = new AtomicLong();
 
     /** One socket ever created, with its own books. */
-    private record SocketRecord(NettyAsyncSocket socket, OperationLedger ledger) {
+    record SocketRecord(NettyAsyncSocket socket, OperationLedger ledger) {
     }
 
     /** A place for one socket at a time: its current socket, connection and the lock that renews them. */
@@ -232,6 +240,7 @@ public final class RaceSoak {
         }
         this.slots = new Slot[options.sockets()];
         this.setupRandom = new Random(options.seed());
+        this.proxies = new Proxies(options.proxies(), options.transport(), options.seed() - 1, this::problem); // a sequence of its own
     }
 
     public static void main(String[] args) throws Exception {
@@ -246,8 +255,9 @@ public final class RaceSoak {
 
     /** Runs the soak and prints progress and the summary to {@code options.out()}. */
     public static Summary run(Options options) throws Exception {
-        options.out().printf("RaceSoak: seed %d, %d s, %d sockets, %d threads, %s (replay with --seed %d)%n",
-                options.seed(), options.seconds(), options.sockets(), options.threads(), options.transport(), options.seed());
+        options.out().printf("RaceSoak: seed %d, %d s, %d sockets, %d threads, %d proxy pairs, %s (replay with --seed %d)%n",
+                options.seed(), options.seconds(), options.sockets(), options.threads(), options.proxies(),
+                options.transport(), options.seed());
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         RaceSoak soak = new RaceSoak(options);
         Summary summary = soak.runAndCheck(before);
@@ -265,6 +275,7 @@ public final class RaceSoak {
             slots[i].record = newSocket();
             renew(slots[i]);
         }
+        proxies.start();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
             Random random = new Random(options.seed() + 1000L * (i + 1));
@@ -290,6 +301,7 @@ public final class RaceSoak {
                 throw new IllegalStateException(worker.getName() + " is stuck:\n" + stackOf(worker));
             }
         }
+        proxies.stop();
         List<String> problems = new ArrayList<>();
         tearDown(problems);
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -751,17 +763,20 @@ public final class RaceSoak {
         long lostCallbacks = 0;
         long duplicates = 0;
         long onRefused = 0;
+        List<SocketRecord> records;
         synchronized (sockets) {
-            for (SocketRecord record : sockets) {
-                OperationLedger ledger = record.ledger();
-                accepted += ledger.accepted();
-                completed += ledger.completed();
-                duplicates += ledger.duplicates();
-                onRefused += ledger.calledWhenRefused();
-                if (ledger.outstanding() != 0 || ledger.duplicates() != 0 || ledger.calledWhenRefused() != 0) {
-                    lostCallbacks += ledger.outstanding();
-                    problems.add(record.socket() + ": " + ledger);
-                }
+            records = new ArrayList<>(sockets);
+        }
+        records.addAll(proxies.records());
+        for (SocketRecord record : records) {
+            OperationLedger ledger = record.ledger();
+            accepted += ledger.accepted();
+            completed += ledger.completed();
+            duplicates += ledger.duplicates();
+            onRefused += ledger.calledWhenRefused();
+            if (ledger.outstanding() != 0 || ledger.duplicates() != 0 || ledger.calledWhenRefused() != 0) {
+                lostCallbacks += ledger.outstanding();
+                problems.add(record.socket() + ": " + ledger);
             }
         }
         long checkedOut = 0;
@@ -842,7 +857,7 @@ public final class RaceSoak {
         return new Summary(options.seed(), options.transport(), seconds, counters.operations(), counters.results(),
                 accepted, completed, lostCallbacks, duplicates, onRefused, linkCount, checkedOut, checkedIn, lostFrames,
                 lostBytes, corrupt, misordered, unexplained, List.copyOf(problems), leaks, threadsLeft, peakHeap.get(),
-                heapAfterGc, peakDirect.get(), peakNettyDirect.get());
+                heapAfterGc, peakDirect.get(), peakNettyDirect.get(), proxies.summary());
     }
 
     // ------------------------------------------------------------------------------------ memory and progress
@@ -872,15 +887,16 @@ public final class RaceSoak {
             outstanding = sockets.stream().mapToLong(r -> r.ledger().outstanding()).sum();
         }
         out.printf("[%5.1f s] ops %,d (%,.0f/s), sends OK %,d, receives OK %,d, links %d, closes %d, destroys %d,"
-                        + " peer resets %d, outstanding %d, heap %.0f MiB, direct %.1f MiB%n",
+                        + " peer resets %d, proxy pairs %d, outstanding %d, heap %.0f MiB, direct %.1f MiB%n",
                 elapsed, counters.operations(), counters.operations() / elapsed,
                 counters.sendResults.get(SendResult.OK).sum(), counters.receiveResults.get(ReceiveResult.OK).sum(),
                 nextLinkId.get(), counters.closes.sum() + counters.callbackCloses.sum(),
-                counters.destroys.sum() + counters.callbackDestroys.sum(), counters.peerResets.sum(), outstanding,
+                counters.destroys.sum() + counters.callbackDestroys.sum(), counters.peerResets.sum(), proxies.pairsSoFar(),
+                outstanding,
                 MEMORY.getHeapMemoryUsage().getUsed() / 1048576.0, directBufferPoolBytes() / 1048576.0);
     }
 
-    private static String stackOf(Thread thread) {
+    static String stackOf(Thread thread) {
         StringBuilder text = new StringBuilder();
         for (StackTraceElement element : thread.getStackTrace()) {
             text.append("    at ").append(element).append('\n');
@@ -897,7 +913,7 @@ public final class RaceSoak {
         return null;
     }
 
-    private static void quietClose(AutoCloseable closeable) {
+    static void quietClose(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception ignored) {

@@ -11,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The race soak with a fixed seed, about 45 seconds in all, split over the transports that load here.
- * Buffer leaks are checked by the suite's leak detector (NoLeaksExtension fails the class on any).
+ * The race soak with a fixed seed, about 45 seconds in all, split over the transports that load here, with two
+ * proxy pairs at a time beside the sockets. Buffer leaks are checked by the suite's leak detector (NoLeaksExtension fails the class on any).
  */
-@DisplayName("Random sends, receives, closes and destroys racing against resetting peers")
+@DisplayName("Random sends, receives, closes and destroys racing against resetting peers, and proxies ending each other")
 class RaceSoakTest {
 
     private static final long SEED = 42;
@@ -26,10 +26,15 @@ class RaceSoakTest {
     @Timeout(90)
     void loseNothingCallBackExactlyOnceAndLeaveNoThreadBehind(NettyTransport kind) throws Exception {
         long seconds = Math.max(5, TOTAL_SECONDS / Transports.available().count());
-        RaceSoak.Summary summary = RaceSoak.run(new RaceSoak.Options(seconds, SEED, 12, 4, kind, 5, true, System.out));
+        RaceSoak.Summary summary = RaceSoak.run(new RaceSoak.Options(seconds, SEED, 12, 4, 2, kind, 5, true, System.out));
 
-        String replay = " (seed " + SEED + "; replay: RaceSoak --seed " + SEED + " --transport " + kind + ")\n" + summary.problems();
+        String replay = " (seed " + SEED + "; replay: RaceSoak --seed " + SEED + " --sockets 12 --proxies 2 --transport " + kind
+                + ")\n" + summary.problems();
         assertTrue(summary.accepted() > 1000, "the soak did too little to prove anything: " + summary.accepted() + replay);
+        assertEquals(0, summary.proxies().stuck(), "proxy pairs stuck, their event loops blocked in close() or destroy()"
+                + " (engines deadlocked: " + summary.proxies().deadlocks() + ")" + replay);
+        assertTrue(summary.proxies().mutualCloses() > 0, "no proxy pair ended both its legs from callbacks" + replay);
+        assertEquals(0, summary.proxies().brokenStreams(), "proxy pairs relayed streams that arrived broken" + replay);
         assertEquals(0, summary.lostCallbacks(), "accepted operations without a callback" + replay);
         assertEquals(0, summary.duplicateCallbacks(), "second callbacks" + replay);
         assertEquals(0, summary.callbacksOnRefused(), "callbacks for refused calls" + replay);
