@@ -51,6 +51,9 @@ public interface AsyncSocket {
     /**
      * Sends the bytes of every buffer, in order, as one contiguous piece of the stream. No byte is copied:
      * the buffers must stay unchanged until the callback. Their positions and limits are never changed.
+     * The array and each buffer's position and limit are read once, during the call: a send is accepted or
+     * refused as they were then, whatever another thread does to them meanwhile. Each buffer costs its
+     * wrapper and its place in the gathered write while the send is pending, about 150 bytes of heap.
      *
      * @return {@link SendSyncResult#OK} if the send was accepted ({@code onSendComplete} follows exactly
      *     once); {@link SendSyncResult#NOT_OPEN} if the socket is not open or its connection was reset;
@@ -64,7 +67,11 @@ public interface AsyncSocket {
      * Posts buffers for the next bytes of the stream. The receive completes as soon as at least one byte
      * is available; bytes are written at each buffer's position, filling the buffers in order, and each
      * position advances by what was written. After the peer's EOF or reset, receives are still accepted:
-     * they get the bytes that arrived before it, and then complete {@link ReceiveResult#ABANDONED}.
+     * they get the bytes that arrived before it, and then complete {@link ReceiveResult#ABANDONED}. A
+     * receive whose buffers take no byte when its turn comes (no room left, because the caller filled them
+     * meanwhile, e.g. one buffer posted in two receives; or memory that faults when written) completes
+     * {@link ReceiveResult#ERROR} with 0 bytes, and the bytes go to the next receive. The array is read once,
+     * during the call; the buffers in it are lent until the callback.
      *
      * @return 0 if the receive was accepted ({@code onReceiveComplete} follows exactly once); non-zero,
      *     with no callback, if the socket is not open or its event loop is shutting down, or for bad input:

@@ -3,8 +3,11 @@ package dev.asyncsocket;
 import java.lang.System.Logger.Level;
 
 /**
- * Runs user callbacks so that an exception thrown by one is logged and goes no further: it never breaks
- * the socket or another operation's completion. Stateless and thread-safe.
+ * Runs user callbacks so that whatever one throws is logged and goes no further: it never breaks the socket
+ * or another operation's completion. That includes a {@link VirtualMachineError}: as Netty does for a
+ * promise's listeners, it is logged (at ERROR) and not rethrown, since rethrowing it would unwind the
+ * socket's bookkeeping on the event loop (the operation's count, the handler, the bytes meant for the next
+ * receive) and leave close() waiting forever. Stateless and thread-safe.
  */
 public final class Callbacks {
 
@@ -39,9 +42,7 @@ public final class Callbacks {
     }
 
     private static void thrown(String which, Throwable t) {
-        if (t instanceof VirtualMachineError) {
-            throw (VirtualMachineError) t;
-        }
-        LOG.log(Level.WARNING, which + " threw; the socket carries on", t);
+        Level level = t instanceof VirtualMachineError ? Level.ERROR : Level.WARNING;
+        LOG.log(level, which + " threw; the socket carries on", t);
     }
 }

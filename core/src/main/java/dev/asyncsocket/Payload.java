@@ -56,21 +56,34 @@ public final class Payload {
         }
         long total = 0;
         for (ByteBuffer buffer : payload) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_089: [ If any of the buffers in payload has buffer set to NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_091: [ If any of the buffers in payload has buffer set to NULL, async_socket_receive_async shall fail and return a non-zero value. ]
-            if (buffer == null || (writable && buffer.isReadOnly())) {
+            long bytes = bytesOf(buffer, writable);
+            if (bytes == INVALID) {
                 return INVALID;
             }
-            int remaining = buffer.remaining();
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_090: [ If any of the buffers in payload has length set to 0, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_092: [ If any of the buffers in payload has length set to 0, async_socket_receive_async shall fail and return a non-zero value. ]
-            if (remaining == 0) {
-                return INVALID;
-            }
-            total += remaining;
+            total += bytes;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_101: [ If the sum of buffer lengths for all the buffers in payload is greater than UINT32_MAX, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_096: [ If the sum of buffer lengths for all the buffers in payload is greater than UINT32_MAX, async_socket_receive_async shall fail and return a non-zero value. ]
         return total > MAX_TOTAL_BYTES ? INVALID : total;
+    }
+
+    /**
+     * The bytes one buffer of a payload holds, from its position and limit as read once each (so that a
+     * buffer another thread moves meanwhile is judged by one consistent pair, or refused).
+     *
+     * @return the byte count, or {@link #INVALID} if the buffer is {@code null}, holds nothing, or is
+     *     read-only where {@code writable} is asked
+     */
+    public static long bytesOf(ByteBuffer buffer, boolean writable) {
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_089: [ If any of the buffers in payload has buffer set to NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_091: [ If any of the buffers in payload has buffer set to NULL, async_socket_receive_async shall fail and return a non-zero value. ]
+        if (buffer == null || (writable && buffer.isReadOnly())) {
+            return INVALID;
+        }
+        int position = buffer.position();
+        int limit = buffer.limit();
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_090: [ If any of the buffers in payload has length set to 0, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_092: [ If any of the buffers in payload has length set to 0, async_socket_receive_async shall fail and return a non-zero value. ]
+        return limit > position ? limit - position : INVALID;
     }
 }

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -27,9 +28,12 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>Invariants:
  * <ul>
  *   <li>The first drain is the open's: it runs the open callback, then plugs the handler in, and only then
- *       starts what was submitted meanwhile. Until it runs, no other drain is scheduled ({@code drainScheduled}
- *       starts at 1), so nothing of this open, not even its close, can overtake it.</li>
- *   <li>A close is a request the next drain carries out, so it too comes after the open.</li>
+ *       schedules the drain that starts what was submitted meanwhile. Until it runs, no other drain is
+ *       scheduled ({@code drainScheduled} starts at 1). A close, a task of its own, runs the open callback
+ *       first if it has not run yet; so nothing of this open can overtake it.</li>
+ *   <li>A drain starts at most {@link #MAX_STARTS_PER_DRAIN} operations, then flushes and lets the loop
+ *       do its I/O before it goes on: a producer that outruns the loop cannot hold it, nor the sockets that
+ *       share it. While it waits to go on, {@code drainScheduled} stays 1.</li>
  *   <li>Send callbacks run in the order the sends were accepted, failures included: a send whose write ends
  *       early waits in {@code inFlight} for the sends ahead of it.</li>
  *   <li>No accepted operation is ever left without its callback, even when the event loop goes away under
@@ -40,6 +44,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 final class Connection implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+    /**
+     * How many operations one drain starts before it lets the loop do I/O: as gRPC's WriteQueue flushes
+     * every 128 commands. Enough to gather a burst of small sends into one flush.
+     */
+    static final int MAX_STARTS_PER_DRAIN = 128;
     private static final AtomicIntegerFieldUpdater<Connection> DRAIN_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(Connection.class, "drainScheduled");
 
@@ -54,8 +63,6 @@ final class Connection implements Runnable {
     private volatile int drainScheduled = 1;
     /** The open's callback, until the first drain runs it. Event loop only once opened. */
     private Runnable openCallback;
-    /** What a close asked to run once the channel is closed; taken by the drain that closes. */
-    private volatile Runnable afterClose;
     /** Whether the drain wrote anything that still needs a flush. Event loop only. */
     private boolean unflushed;
     /** Set by the close; from then on operations are abandoned, not started. */
@@ -155,39 +162,62 @@ final class Connection implements Runnable {
     }
 
     /**
-     * The drain: the open callback and the plugging in if they have not run yet, then either the close that
-     * was asked for, or every operation in the inbox started, one flush, and the receives served.
+     * The drain. The first one runs the open callback and plugs the handler in, then schedules the next; the
+     * others start what the inbox holds (up to {@link #MAX_STARTS_PER_DRAIN}), flush once and serve receives.
      */
     @Override
     public void run() {
-        // Cleared before polling: a producer that links after this point schedules the next drain.
-        drainScheduled = 0;
         if (openCallback != null) {
             runOpenCallback();
-            if (afterClose == null) {
-                // Operations start in a drain of their own, behind the tasks queued while the open callback
-                // ran: a handler that another thread added in reaction to it is in place only once Netty's
-                // task for it has run.
-                scheduleDrain();
-                return;
-            }
-        }
-        Runnable then = afterClose;
-        if (then != null) {
-            afterClose = null;
-            closeOnLoop();
-            then.run();
+            // Operations start in a drain of their own, behind the tasks queued while the open callback ran:
+            // a handler that another thread added in reaction to it is in place only once Netty's task for it
+            // has run. drainScheduled stays 1 until then.
+            execute(this);
             return;
         }
-        startQueued();
+        if (drain()) {
+            yieldToIo();
+            return;
+        }
+        drainScheduled = 0;
+        // A producer that linked after the last poll saw 1 and left the drain to this one; so did a send that a
+        // callback of this drain started inline, and that still needs its flush.
+        if ((unflushed || !inbox.isEmpty()) && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+            execute(this);
+        }
+    }
+
+    /** Starts what is queued, flushes, serves receives; returns whether operations are left for later. */
+    private boolean drain() {
+        boolean more = startQueued();
         if (closed) {
-            return;
+            unflushed = false; // the channel is closed: what was written fails, with nothing to flush
+            return more;
         }
         if (unflushed) {
             unflushed = false;
             channel.flush();
         }
         receives.serve();
+        return more;
+    }
+
+    /**
+     * Goes on with the drain after the loop's next round of I/O: a task scheduled now is taken only by the
+     * next round of tasks, whereas one merely queued would run in this round, which Netty lets run for up to a
+     * second. A drain cancelled by a shutting-down loop goes on as a plain task (or after the loop ended).
+     */
+    private void yieldToIo() {
+        drainScheduled = 1;
+        try {
+            loop.schedule(this, 0, TimeUnit.NANOSECONDS).addListener(scheduled -> {
+                if (scheduled.isCancelled()) {
+                    execute(this);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            execute(this);
+        }
     }
 
     private void runOpenCallback() {
@@ -211,23 +241,37 @@ final class Connection implements Runnable {
      * event could delay operations, never strand them.
      */
     void onReadComplete() {
-        run();
+        if (drain()) {
+            yieldToIo();
+        }
     }
 
     /**
-     * Starts what the inbox holds now, without flushing or serving: called between the reads of a burst,
-     * right after a receive's callback returned, so that a receive it posted is at the head of the queue
-     * for the next read. The drain already scheduled still runs and finishes the job.
+     * Starts what the inbox holds now, up to {@link #MAX_STARTS_PER_DRAIN} operations, without flushing or
+     * serving: also called between the reads of a burst, right after a receive's callback returned, so that
+     * a receive it posted is at the head of the queue for the next read. Whatever is left waits for the drain
+     * that its producer made sure of.
+     *
+     * @return whether operations are left in the inbox
      */
-    void startQueued() {
-        Operation operation;
-        while ((operation = inbox.poll()) != null) {
+    boolean startQueued() {
+        if (!attached) {
+            // Reached from the open's own drain (plugging in passes on held bytes and a read-complete): the
+            // operations wait for their drain, behind what the open callback queued.
+            return false;
+        }
+        for (int started = 0; started < MAX_STARTS_PER_DRAIN; started++) {
+            Operation operation = inbox.poll();
+            if (operation == null) {
+                return false;
+            }
             if (closed) {
                 operation.abandon(this);
             } else {
                 operation.start(this);
             }
         }
+        return !inbox.isEmpty();
     }
 
     /** Writes a send's bytes; the flush follows at the end of the drain. */
@@ -252,17 +296,19 @@ final class Connection implements Runnable {
         }
     }
 
-    /** A send that never reached the channel ends ABANDONED, after the sends ahead of it. Event loop only. */
-    void abandoned(SendOperation<?> send) {
+    /**
+     * A send that never reached the channel (abandoned, or failed to start) completes with the outcome it
+     * set, after the sends ahead of it. Event loop only.
+     */
+    void endedBeforeWrite(SendOperation<?> send) {
         inFlight.addLast(send);
         completeInOrder(send);
     }
 
     private void completeInOrder(SendOperation<?> send) {
-        if (send.isCompleted()) {
-            return; // swept up when the loop ended; the outcome came after that
+        if (send.isCompleted() || !send.settle()) {
+            return; // swept up when the loop ended, or an oversize send whose first parts are still written
         }
-        send.settle();
         SendOperation<?> head;
         while ((head = inFlight.peekFirst()) != null && head.isSettled()) {
             inFlight.pollFirst();
@@ -271,13 +317,18 @@ final class Connection implements Runnable {
     }
 
     /**
-     * Asks for the channel to be closed and everything still pending completed, on the event loop, after the
-     * open and before any operation still in the inbox would start; then {@code andThen} runs there. Any
-     * thread; returns without waiting. Once per connection.
+     * Closes the channel and completes everything still pending, on the event loop, in a task of its own
+     * (after the open callback, which it runs first if the open's drain has not); then runs {@code andThen}
+     * there. Any thread; returns without waiting.
      */
     void close(Runnable andThen) {
-        afterClose = andThen;
-        scheduleDrain();
+        execute(() -> {
+            if (openCallback != null) {
+                runOpenCallback();
+            }
+            closeOnLoop();
+            andThen.run();
+        });
     }
 
     private void closeOnLoop() {
@@ -316,11 +367,6 @@ final class Connection implements Runnable {
             if (!send.isCompleted()) {
                 send.completeAfterLoopEnded();
             }
-        }
-        Runnable then = afterClose;
-        if (then != null) {
-            afterClose = null;
-            then.run();
         }
     }
 

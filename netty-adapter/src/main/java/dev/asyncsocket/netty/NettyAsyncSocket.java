@@ -127,11 +127,12 @@ public final class NettyAsyncSocket implements AsyncSocket {
                 outstanding.completed();
             }
         });
-        engine.track(opened);
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094: [ async_socket_open_async shall set the state to OPEN. ]
         lifecycle.opened();
+        // Tracked only once open and counted: the engine's sweep may run the open callback from then on.
+        engine.track(opened);
         opened.open();
         if (destroyed.get()) {
             close(); // a destroy on a thread that could not wait for this open: its implicit close
@@ -195,33 +196,31 @@ public final class NettyAsyncSocket implements AsyncSocket {
     public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_026: [ If on_send_complete is NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_027: [ on_send_complete_context shall be allowed to be NULL. ]
-        long totalBytes = Payload.sendTotal(payload);
-        if (onSendComplete == null || totalBytes == Payload.INVALID) {
+        if (onSendComplete == null) {
             return SendSyncResult.ERROR;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_097: [ If async_socket is not OPEN, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
         if (!lifecycle.enterApi()) {
-            return SendSyncResult.NOT_OPEN;
+            return Payload.sendTotal(payload) == Payload.INVALID ? SendSyncResult.ERROR : SendSyncResult.NOT_OPEN;
         }
         try {
             Connection open = connection;
+            // The payload is read once, into the send; bad input, or a payload changed meanwhile into one,
+            // is refused here with nothing made.
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+            SendOperation<C> send = SendOperation.of(open.channel(), payload, onSendComplete, context, outstanding);
+            if (send == null) {
+                return SendSyncResult.ERROR;
+            }
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_062: [ If socket_transport_send fails, async_socket_send_async shall call WSAGetLastError. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_100: [ If WSAGetLastError returns any other error, async_socket_send_async shall call CancelThreadpoolIo. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_106: [ If socket_transport_send fails with any other error, async_socket_send_async shall call CancelThreadpoolIo and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-            if (open.loopShuttingDown()) {
-                return SendSyncResult.ERROR;
-            }
             // Codes_SRS_ASYNC_SOCKET_WIN32_42_002: [ If WSAGetLastError returns WSAECONNRESET, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
-            if (!open.channel().isActive()) {
-                return SendSyncResult.NOT_OPEN;
-            }
-            SendOperation<C> send;
-            try {
-                send = new SendOperation<>(open.channel(), payload, totalBytes, onSendComplete, context, outstanding);
-            } catch (RuntimeException e) {
-                // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-                LOG.log(Level.WARNING, "sendAsync could not wrap its payload", e);
-                return SendSyncResult.ERROR;
+            SendSyncResult refused = open.loopShuttingDown() ? SendSyncResult.ERROR
+                    : !open.channel().isActive() ? SendSyncResult.NOT_OPEN : null;
+            if (refused != null) {
+                send.refuse();
+                return refused;
             }
             // Counted only once nothing can fail any more: an accepted send always gets its callback.
             outstanding.accepted();
@@ -238,7 +237,13 @@ public final class NettyAsyncSocket implements AsyncSocket {
     public <C> int receiveAsync(ByteBuffer[] payload, OnReceiveComplete<C> onReceiveComplete, C context) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_075: [ If on_receive_complete is NULL, async_socket_receive_async shall fail and return a non-zero value. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_076: [ on_receive_complete_context shall be allowed to be NULL. ]
-        if (onReceiveComplete == null || Payload.receiveTotal(payload) == Payload.INVALID) {
+        if (onReceiveComplete == null) {
+            return 1;
+        }
+        // The payload is read once, into the receive: another thread changing the array meanwhile cannot slip
+        // a null or read-only buffer past the checks.
+        ReceiveOperation<C> receive = ReceiveOperation.of(payload, onReceiveComplete, context, outstanding);
+        if (receive == null) {
             return 1;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_098: [ If async_socket is not OPEN, async_socket_receive_async shall fail and return a non-zero value. ]
@@ -257,7 +262,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // A receive after the peer's EOF or reset is accepted: bytes that arrived before it are still
             // delivered, and then it completes ABANDONED, as a zero-byte WSARecv completion would.
             outstanding.accepted();
-            open.submit(new ReceiveOperation<>(payload, onReceiveComplete, context, outstanding));
+            open.submit(receive);
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_055: [ If WSAGetLastError returns IO_PENDING, it shall be not treated as an error. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_083: [ On success, async_socket_receive_async shall return 0. ]
             return 0;
@@ -294,6 +299,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
         // A close that finishes later releases the engine then (finishClose); so does an open under way.
         if (lifecycle.state() == SocketState.CLOSED) {
             releaseEngine();
+        }
+        if (CurrentThread.mayBlock()) {
+            // The last reference may have gone on an event loop, which could not wait for the threads to end.
+            engine.awaitTerminationIfReleased();
         }
     }
 

@@ -40,7 +40,11 @@ public final class NettyExecutionEngine implements ExecutionEngine {
      */
     private final GenericFutureListener<Future<Object>> sweeper = terminated -> {
         for (Connection connection : open) {
-            connection.abandonAfterLoopTerminated();
+            try {
+                connection.abandonAfterLoopTerminated();
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.ERROR, "sweeping " + connection.channel() + " after its event loop ended failed", e);
+            }
         }
     };
 
@@ -153,6 +157,16 @@ public final class NettyExecutionEngine implements ExecutionEngine {
     /** The current reference count. */
     public int refCount() {
         return refCount.get();
+    }
+
+    /**
+     * Once the count has reached 0, waits (boundedly) for an owned group's threads to end, however the last
+     * reference went; does nothing before that, or for a borrowed group.
+     */
+    void awaitTerminationIfReleased() {
+        if (owned && refCount.get() == 0) {
+            group.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+        }
     }
 
     private void shutDown() {

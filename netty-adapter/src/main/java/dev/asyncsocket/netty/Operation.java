@@ -18,6 +18,9 @@ interface Operation {
     /** Starts the operation on its connection; runs on the event loop. */
     void start(Connection connection);
 
-    /** Completes the operation without doing it: the connection is gone. Event loop only. */
+    /**
+     * Completes the operation without doing it: the connection is gone. On the event loop, or, once the loop
+     * has terminated, on the thread that sweeps up.
+     */
     void abandon(Connection connection);
 }

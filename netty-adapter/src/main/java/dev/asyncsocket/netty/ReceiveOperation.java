@@ -3,6 +3,7 @@ package dev.asyncsocket.netty;
 import dev.asyncsocket.Callbacks;
 import dev.asyncsocket.OnReceiveComplete;
 import dev.asyncsocket.OutstandingOperations;
+import dev.asyncsocket.Payload;
 import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
 
@@ -28,13 +29,35 @@ final class ReceiveOperation<C> implements Operation {
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_079: [ async_socket_receive_async shall set the WSABUF items to point to the memory/length of the buffers in payload. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_080: [ An event to be used for the OVERLAPPED structure passed to socket_transport_receive shall be created and stored in the context. ]
     // (The operation is its own completion handle: its node in the inbox and its place in the receive queue.)
-    ReceiveOperation(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context, OutstandingOperations outstanding) {
-        this.outstanding = outstanding;
-        // The caller may reuse its array once the call returns: keep the buffers, not the array.
-        this.single = payload.length == 1 ? payload[0] : null;
-        this.buffers = payload.length == 1 ? null : payload.clone();
+    private ReceiveOperation(ByteBuffer single, ByteBuffer[] buffers, OnReceiveComplete<C> callback, C context,
+                             OutstandingOperations outstanding) {
+        this.single = single;
+        this.buffers = buffers;
         this.callback = callback;
         this.context = context;
+        this.outstanding = outstanding;
+    }
+
+    /**
+     * A receive into {@code payload}, read once: the array's elements are taken before they are checked, so
+     * that another thread writing the array meanwhile cannot slip an element past the checks. The caller may
+     * reuse the array once the call returns; the buffers are lent until the callback.
+     *
+     * @return {@code null} for bad input (see {@link Payload#receiveTotal})
+     */
+    static <C> ReceiveOperation<C> of(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context,
+                                      OutstandingOperations outstanding) {
+        if (payload == null) {
+            return null;
+        }
+        if (payload.length == 1) {
+            ByteBuffer only = payload[0];
+            return Payload.bytesOf(only, true) == Payload.INVALID
+                    ? null : new ReceiveOperation<>(only, null, callback, context, outstanding);
+        }
+        ByteBuffer[] snapshot = payload.clone();
+        return Payload.receiveTotal(snapshot) == Payload.INVALID
+                ? null : new ReceiveOperation<>(null, snapshot, callback, context, outstanding);
     }
 
     @Override
@@ -63,10 +86,26 @@ final class ReceiveOperation<C> implements Operation {
         complete(ReceiveResult.ABANDONED, 0);
     }
 
+    /** Whether any of the buffers has room left now (the caller may have filled them meanwhile). */
+    boolean hasRoom() {
+        if (single != null) {
+            return single.hasRemaining();
+        }
+        for (ByteBuffer buffer : buffers) {
+            if (buffer.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Copies as many of {@code source}'s readable bytes as the buffers have room for.
+     * Copies as many of {@code source}'s readable bytes as the buffers have room for. A buffer that cannot be
+     * written (a fault in mapped memory, a buffer the caller moved meanwhile) ends the copy: what was copied
+     * before it counts, and the bytes not copied stay in {@code source}.
      *
      * @return the number of bytes copied; never more than the buffers hold
+     * @throws RuntimeException or Error if the first buffer could not take a single byte
      */
     int fill(ByteBuf source) {
         if (single != null) {
@@ -74,7 +113,14 @@ final class ReceiveOperation<C> implements Operation {
         }
         int copied = 0;
         for (int i = 0; i < buffers.length && source.isReadable(); i++) {
-            copied += copy(source, buffers[i]);
+            try {
+                copied += copy(source, buffers[i]);
+            } catch (RuntimeException | Error e) {
+                if (copied == 0) {
+                    throw e;
+                }
+                return copied;
+            }
         }
         return copied;
     }
@@ -84,12 +130,21 @@ final class ReceiveOperation<C> implements Operation {
      * receive is one direct buffer. Its bytes land in place; {@link #advance} then accounts for them.
      */
     ByteBuf lendableBuffer() {
-        return single != null && CallerBufferView.canView(single) ? CallerBufferView.of(single, null).clear() : null;
+        if (single == null || !CallerBufferView.canView(single)) {
+            return null;
+        }
+        int position = single.position();
+        int limit = single.limit();
+        return limit > position ? CallerBufferView.of(single, position, limit, null).clear() : null;
     }
 
     /** Moves the position past {@code count} bytes the transport wrote in place; returns {@code count}. */
     int advance(int count) {
-        single.position(single.position() + count);
+        try {
+            single.position(single.position() + count);
+        } catch (IllegalArgumentException e) {
+            // The caller moved the buffer meanwhile: the bytes are where it was; its position is the caller's.
+        }
         return count;
     }
 
@@ -109,7 +164,10 @@ final class ReceiveOperation<C> implements Operation {
             throw new IllegalStateException("completed twice: " + this);
         }
         completed = true;
-        Callbacks.receiveComplete(callback, context, result, bytesReceived);
-        outstanding.completed();
+        try {
+            Callbacks.receiveComplete(callback, context, result, bytesReceived);
+        } finally {
+            outstanding.completed();
+        }
     }
 }

@@ -65,7 +65,10 @@ final class ReceiveQueue {
         }
         if (end != null) {
             abandonPending();
-        } else {
+            return;
+        }
+        failReceivesWithoutRoom();
+        if (!pending.isEmpty()) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_081: [ An asynchronous IO shall be started by calling StartThreadpoolIo. ]
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_082: [ A receive shall be started for the WSABUF array associated with the context calling socket_transport_receive and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
             channel.read();
@@ -172,11 +175,7 @@ final class ReceiveQueue {
         try {
             ReceiveOperation<?> receive;
             while (bytes.isReadable() && !connection.isClosing() && (receive = pending.pollFirst()) != null) {
-                // Codes_SRS_ASYNC_SOCKET_WIN32_01_071: [ If the context of the IO indicates that a receive has completed: ]
-                // Codes_SRS_ASYNC_SOCKET_WIN32_01_069: [ If io_result is NO_ERROR, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_OK as result and number_of_bytes_transferred as bytes_received. ]
-                // Codes_SRS_ASYNC_SOCKET_WIN32_01_095: [ If io_result is NO_ERROR, but the number of bytes received is greater than the sum of all buffer sizes passed to async_socket_receive_async, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and number_of_bytes_transferred for bytes_received. ]
-                // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits below.
-                receive.complete(ReceiveResult.OK, receive.fill(bytes));
+                fillAndComplete(receive, bytes);
                 connection.startQueued(); // a receive the callback posted takes the next bytes
             }
             if (bytes.isReadable() && !connection.isClosing()) {
@@ -189,6 +188,53 @@ final class ReceiveQueue {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
             bytes.release();
         }
+    }
+
+    /**
+     * Completes {@code receive} with the next of {@code bytes}: OK with as many as its buffers take, or ERROR
+     * with 0 if they take none (no room left, or a fault writing the caller's memory); bytes not taken stay.
+     */
+    private void fillAndComplete(ReceiveOperation<?> receive, ByteBuf bytes) {
+        int count = 0;
+        if (receive.hasRoom()) {
+            try {
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_071: [ If the context of the IO indicates that a receive has completed: ]
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_095: [ If io_result is NO_ERROR, but the number of bytes received is greater than the sum of all buffer sizes passed to async_socket_receive_async, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and number_of_bytes_transferred for bytes_received. ]
+                // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits.
+                count = receive.fill(bytes);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, channel + ": a receive's buffers could not be written; it completes ERROR"
+                        + " and the bytes go to the next receive", e);
+            }
+        } else {
+            noRoom();
+        }
+        if (count > 0) {
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_069: [ If io_result is NO_ERROR, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_OK as result and number_of_bytes_transferred as bytes_received. ]
+            receive.complete(ReceiveResult.OK, count);
+        } else {
+            receive.complete(ReceiveResult.ERROR, 0);
+        }
+    }
+
+    /**
+     * Completes ERROR, with 0 bytes, the receives at the head whose buffers have no room left (the caller
+     * filled them meanwhile, e.g. one buffer posted in two receives): reading for them would read 0 bytes,
+     * which transports take for the end of the stream.
+     */
+    private void failReceivesWithoutRoom() {
+        ReceiveOperation<?> head;
+        while ((head = pending.peekFirst()) != null && !head.hasRoom()) {
+            pending.pollFirst();
+            noRoom();
+            head.complete(ReceiveResult.ERROR, 0);
+            connection.startQueued();
+        }
+    }
+
+    private void noRoom() {
+        LOG.log(Level.WARNING, "{0}: a receive had no room left in its buffers when its turn came; it completes"
+                + " ERROR with 0 bytes", channel);
     }
 
     private void append(ByteBuf bytes) {

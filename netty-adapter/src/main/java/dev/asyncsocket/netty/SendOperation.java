@@ -3,6 +3,7 @@ package dev.asyncsocket.netty;
 import dev.asyncsocket.Callbacks;
 import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.OutstandingOperations;
+import dev.asyncsocket.Payload;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -12,10 +13,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,18 +26,21 @@ import java.util.List;
  * {@link CallerBufferView} taken on the event loop, where views are recycled, so such a send costs this one
  * object. Confined to the event loop once started.
  *
- * <p>A {@link ByteBuf} holds at most {@code Integer.MAX_VALUE} bytes and a send up to UINT32_MAX, and one
- * write should gather no more buffers than one writev takes: a payload past either limit leaves as several
- * consecutive writes, the last of which is this send's own; Netty completes writes in order, so its outcome
- * stands for the whole.
+ * <p>The caller's arguments are read once, when the send is made ({@link #of}): each buffer's position and
+ * limit, and each element of the array, so that another thread changing them meanwhile cannot slip a bad
+ * pair past the checks; a refused send has made no wrapper. A payload over {@code Integer.MAX_VALUE} bytes or
+ * {@link #MAX_BUFFERS_PER_WRITE} buffers leaves as several consecutive writes ({@link LeadingParts}), the
+ * last of which is this send's own.
  */
 final class SendOperation<C> extends DefaultChannelPromise implements Operation, CallerBufferView.ReleaseObserver {
+
+    private static final System.Logger LOG = System.getLogger(SendOperation.class.getName());
 
     /**
      * The most buffers one write carries: the kernel's IOV_MAX. Netty's native transports stall on a single
      * message of more gathered components than one writev takes.
      */
-    static final int MAX_BUFFERS_PER_PART = 1024;
+    static final int MAX_BUFFERS_PER_WRITE = 1024;
 
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
     private ByteBuf data;
@@ -44,9 +48,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private final ByteBuffer lone;
     private final int lonePosition;
     private final int loneLimit;
-    /** For a payload over Integer.MAX_VALUE bytes: the parts written before {@code data}, and their promises. */
-    private final ByteBuf[] leading;
-    private final ChannelPromise[] leadingWritten;
+    /** For an oversize payload, the writes before {@code data}; else {@code null}. */
+    private final LeadingParts leading;
     /** The caller's callback; {@code null} once called, which is how a completed send is told apart. */
     private OnSendComplete<C> callback;
     private final C context;
@@ -60,70 +63,102 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
-    /** A send of {@code payload} ({@code totalBytes} in all, already checked), its buffers wrapped, positions untouched. */
-    SendOperation(Channel channel, ByteBuffer[] payload, long totalBytes, OnSendComplete<C> callback,
-                  C context, OutstandingOperations outstanding) {
+    private SendOperation(Channel channel, ByteBuf data, ByteBuffer lone, int lonePosition, int loneLimit,
+                          LeadingParts leading, OnSendComplete<C> callback, C context, OutstandingOperations outstanding) {
         super(channel);
+        this.data = data;
+        this.lone = lone;
+        this.lonePosition = lonePosition;
+        this.loneLimit = loneLimit;
+        this.leading = leading;
         this.callback = callback;
         this.context = context;
         this.outstanding = outstanding;
+    }
+
+    /**
+     * A send of {@code payload}, its arguments read once, its buffers wrapped, positions untouched.
+     *
+     * @return {@code null} for bad input (see {@link Payload#sendTotal}), with no wrapper left behind
+     */
+    static <C> SendOperation<C> of(Channel channel, ByteBuffer[] payload, OnSendComplete<C> callback, C context,
+                                   OutstandingOperations outstanding) {
+        if (payload == null || payload.length == 0 || !Payload.contextFits(payload.length)) {
+            return null;
+        }
+        if (payload.length == 1) {
+            ByteBuffer only = payload[0];
+            if (only == null) {
+                return null;
+            }
+            int position = only.position();
+            int limit = only.limit();
+            if (limit <= position) {
+                return null;
+            }
+            return CallerBufferView.canView(only)
+                    ? new SendOperation<>(channel, null, only, position, limit, null, callback, context, outstanding)
+                    : new SendOperation<>(channel, wrap(only, position, limit), null, 0, 0, null, callback, context, outstanding);
+        }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
-        boolean loneDirect = payload.length == 1 && CallerBufferView.canView(payload[0]);
-        this.lone = loneDirect ? payload[0] : null;
-        this.lonePosition = loneDirect ? lone.position() : 0;
-        this.loneLimit = loneDirect ? lone.limit() : 0;
-        if (loneDirect) {
-            this.leading = null;
-            this.leadingWritten = null;
-        } else if (totalBytes <= Integer.MAX_VALUE && payload.length <= MAX_BUFFERS_PER_PART) {
-            this.leading = null;
-            this.leadingWritten = null;
-            this.data = wrap(payload, 0, payload.length);
-        } else {
-            ByteBuf[] parts = wrapInParts(payload);
-            this.leading = Arrays.copyOf(parts, parts.length - 1);
-            this.leadingWritten = new ChannelPromise[leading.length];
-            this.data = parts[parts.length - 1];
-        }
-    }
-
-    /**
-     * A buffer over {@code payload[from, to)} that keeps its indexes after its release (it is not recycled),
-     * so that a failed write can tell how far it got: one buffer alone is wrapped as Netty does, several go
-     * in a composite of views.
-     */
-    private static ByteBuf wrap(ByteBuffer[] payload, int from, int to) {
-        if (to - from == 1) {
-            return Unpooled.wrappedBuffer(payload[from]);
-        }
-        CompositeByteBuf composite = new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, true, to - from);
-        for (int i = from; i < to; i++) {
-            ByteBuffer buffer = payload[i];
-            composite.addComponent(true, CallerBufferView.canView(buffer) ? CallerBufferView.of(buffer, null) : Unpooled.wrappedBuffer(buffer));
-        }
-        return composite;
-    }
-
-    /**
-     * Consecutive runs of buffers, each at most Integer.MAX_VALUE bytes (one buffer never holds more) and
-     * {@link #MAX_BUFFERS_PER_PART} buffers.
-     */
-    private static ByteBuf[] wrapInParts(ByteBuffer[] payload) {
-        List<ByteBuf> parts = new ArrayList<>();
-        int from = 0;
-        long runBytes = 0;
+        CompositeByteBuf write = null;
+        List<ByteBuf> writesBefore = null;
+        long total = 0;
+        long writeBytes = 0;
         for (int i = 0; i < payload.length; i++) {
-            int remaining = payload[i].remaining();
-            if (runBytes + remaining > Integer.MAX_VALUE || i - from == MAX_BUFFERS_PER_PART) {
-                parts.add(wrap(payload, from, i));
-                from = i;
-                runBytes = 0;
+            ByteBuffer buffer = payload[i];
+            if (buffer == null) {
+                return discard(write, writesBefore);
             }
-            runBytes += remaining;
+            int position = buffer.position();
+            int limit = buffer.limit();
+            long bytes = limit - position;
+            total += bytes;
+            if (bytes <= 0 || total > Payload.MAX_TOTAL_BYTES) {
+                return discard(write, writesBefore);
+            }
+            if (write == null || writeBytes + bytes > Integer.MAX_VALUE || write.numComponents() == MAX_BUFFERS_PER_WRITE) {
+                if (write != null) {
+                    writesBefore = writesBefore == null ? new ArrayList<>() : writesBefore;
+                    writesBefore.add(write);
+                }
+                write = new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, true,
+                        Math.min(payload.length - i, MAX_BUFFERS_PER_WRITE));
+                writeBytes = 0;
+            }
+            write.addComponent(true, wrap(buffer, position, limit));
+            writeBytes += bytes;
         }
-        parts.add(wrap(payload, from, payload.length));
-        return parts.toArray(new ByteBuf[0]);
+        LeadingParts leading = writesBefore == null ? null : new LeadingParts(writesBefore);
+        return new SendOperation<>(channel, write, null, 0, 0, leading, callback, context, outstanding);
+    }
+
+    /**
+     * A buffer over {@code buffer}'s bytes from {@code position} to {@code limit}, that keeps its indexes after
+     * its release (it is not recycled), so that a failed write can tell how far it got.
+     */
+    private static ByteBuf wrap(ByteBuffer buffer, int position, int limit) {
+        if (CallerBufferView.canView(buffer)) {
+            return CallerBufferView.of(buffer, position, limit, null);
+        }
+        if (buffer.hasArray()) {
+            return Unpooled.wrappedBuffer(buffer.array(), buffer.arrayOffset() + position, limit - position);
+        }
+        ByteBuffer bounded = buffer.duplicate(); // read-only heap memory: no array to wrap
+        bounded.limit(limit).position(position);
+        return Unpooled.wrappedBuffer(bounded);
+    }
+
+    /** Lets go of what a refused send had wrapped so far; returns {@code null}, the refusal. */
+    private static <C> SendOperation<C> discard(ByteBuf write, List<ByteBuf> writesBefore) {
+        if (write != null) {
+            write.release();
+        }
+        if (writesBefore != null) {
+            writesBefore.forEach(ByteBuf::release);
+        }
+        return null;
     }
 
     @Override
@@ -136,17 +171,26 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         this.next = next;
     }
 
+    /**
+     * Writes the send. Whatever fails before the write is handed to Netty (a view that cannot be made over
+     * the caller's memory) completes the send with ERROR, in its turn; nothing is thrown out of the drain.
+     */
     @Override
     public void start(Connection connection) {
         this.connection = connection;
-        if (lone != null) {
-            data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
+        try {
+            if (lone != null) {
+                data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "a send's buffer could not be wrapped; the send completes ERROR", e);
+            releaseData();
+            outcome = SendResult.ERROR;
+            connection.endedBeforeWrite(this);
+            return;
         }
         if (leading != null) {
-            for (int i = 0; i < leading.length; i++) {
-                leadingWritten[i] = channel().newPromise();
-                channel().write(leading[i], leadingWritten[i]);
-            }
+            leading.write(channel());
         }
         connection.write(data, this);
     }
@@ -154,21 +198,28 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     @Override
     public void abandon(Connection connection) {
         this.connection = connection;
+        releaseData();
+        outcome = SendResult.ABANDONED;
+        connection.endedBeforeWrite(this);
+    }
+
+    /** Lets go of a send that was made but not accepted: nothing calls back. */
+    void refuse() {
+        releaseData();
+    }
+
+    private void releaseData() {
         if (leading != null) {
-            for (ByteBuf part : leading) {
-                part.release();
-            }
+            leading.release();
         }
         if (data != null) {
             data.release();
         }
-        outcome = SendResult.ABANDONED;
-        connection.abandoned(this);
     }
 
     /** Completes a send whose event loop ended before its callback could run: with its outcome if it had one. */
     void completeAfterLoopEnded() {
-        complete(outcome != null ? outcome : SendResult.ABANDONED);
+        complete(outcome != null ? outcome : isSuccess() ? SendResult.OK : SendResult.ABANDONED);
     }
 
     boolean isCompleted() {
@@ -219,9 +270,19 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         return true;
     }
 
-    /** Fixes the result from the write's outcome, as it stands now. Event loop only. */
-    void settle() {
-        outcome = result();
+    /**
+     * Fixes the result from the write's outcome, as it stands now, once every part of an oversize send has
+     * its outcome too (Netty may read the caller's buffers until then); else returns false and asks again
+     * when the next part is done. Event loop only.
+     */
+    boolean settle() {
+        if (outcome == null && leading != null && !leading.allDone(() -> connection.writeDone(this))) {
+            return false;
+        }
+        if (outcome == null) {
+            outcome = result();
+        }
+        return true;
     }
 
     boolean isSettled() {
@@ -254,7 +315,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
         // at its release; any other wrapper keeps its indexes after it.
         boolean partlyWritten = (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
-                || leadingPartWritten();
+                || (leading != null && leading.anyWritten());
         if (!partlyWritten && cause() instanceof ClosedChannelException) {
             return SendResult.ABANDONED;
         }
@@ -266,25 +327,16 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         return buf.readerIndex() > 0 && buf.readerIndex() < buf.writerIndex();
     }
 
-    private boolean leadingPartWritten() {
-        if (leading == null) {
-            return false;
-        }
-        for (int i = 0; i < leading.length; i++) {
-            if (leadingWritten[i].isSuccess() || leading[i].readerIndex() > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void complete(SendResult result) {
         OnSendComplete<C> once = callback;
         if (once == null) {
             throw new IllegalStateException("completed twice: " + this);
         }
         callback = null;
-        Callbacks.sendComplete(once, context, result);
-        outstanding.completed();
+        try {
+            Callbacks.sendComplete(once, context, result);
+        } finally {
+            outstanding.completed();
+        }
     }
 }

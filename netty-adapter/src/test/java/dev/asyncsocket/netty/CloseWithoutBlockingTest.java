@@ -5,6 +5,8 @@ import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.Timeout;
 
@@ -152,6 +154,25 @@ class CloseWithoutBlockingTest {
             assertEquals(0, secondThenReopen.get(10, TimeUnit.SECONDS), "the second close returned before CLOSED");
             first.get(10, TimeUnit.SECONDS);
             assertFalse(pair.transport().channel().isOpen(), "the first connection was closed");
+        }
+    }
+
+    /** A thread of the caller's own executor group (blocking handlers run there) may wait like any other. */
+    @EachTransport
+    void closeOnAThreadOfTheCallersOwnExecutorGroupWaitsSoThatTheSocketReopensAtOnce(NettyTransport transport)
+            throws Exception {
+        DefaultEventExecutor callers = new DefaultEventExecutor();
+        try (LoopbackPair pair = LoopbackPair.open(transport); LoopbackPair.Connected fresh = pair.connectAgain()) {
+            CountDownLatch release = pair.holdInsideACallback();
+            Future<Integer> reopened = callers.submit(() -> {
+                pair.socket().close();
+                return pair.socket().openAsync(fresh.transport(), new CallbackRecorder(), null);
+            });
+            awaitState(pair.socket(), SocketState.CLOSING);
+            release.countDown();
+            assertEquals(0, reopened.get(10, TimeUnit.SECONDS), "close() returned before the socket was closed");
+        } finally {
+            callers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

@@ -8,7 +8,11 @@ import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -103,4 +107,44 @@ class DestroyTest {
         }
     }
 
+    /**
+     * The socket holds the engine's last reference, and its close began in a callback: the release happens on
+     * the event loop, which cannot wait for its own threads to end, so the destroy that waited for the close
+     * waits for them too.
+     */
+    @EachTransport
+    void aBlockingDestroyThatEndsTheEngineReturnsOnceTheEnginesThreadsEnded(NettyTransport transport) throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            NettySocketTransport connected = NettySocketTransport.connect(engine, "127.0.0.1",
+                    ((InetSocketAddress) server.getLocalAddress()).getPort(), 5000);
+            try (Socket peer = server.accept().socket()) {
+                NettyAsyncSocket socket = NettyAsyncSocket.create(engine);
+                assertEquals(0, socket.openAsync(connected, recorder, null));
+                recorder.next();
+                engine.decRef(); // the socket holds the last reference now
+                CompletableFuture<Boolean> destroyed = new CompletableFuture<>();
+                Thread destroyer = new Thread(() -> {
+                    socket.destroy();
+                    destroyed.complete(engine.eventLoopGroup().isTerminated());
+                });
+                socket.receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> {
+                    socket.close(); // on the loop: the close finishes, and releases, after this callback
+                    destroyer.start();
+                    awaitWaiting(destroyer);
+                }, null);
+                peer.getOutputStream().write(1);
+                assertTrue(destroyed.get(20, TimeUnit.SECONDS), "destroy() returned while the engine's threads ran");
+                assertEquals(0, engine.refCount());
+            }
+        }
+    }
+
+    /** Polls until {@code thread} waits (in destroy), for at most the recorder's time-out. */
+    private static void awaitWaiting(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CallbackRecorder.TIMEOUT_SECONDS);
+        while (thread.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
 }

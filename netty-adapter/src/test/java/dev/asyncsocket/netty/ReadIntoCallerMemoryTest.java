@@ -2,11 +2,9 @@ package dev.asyncsocket.netty;
 
 import dev.asyncsocket.OnReceiveComplete;
 import dev.asyncsocket.OpenResult;
-import dev.asyncsocket.OutstandingOperations;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SendSyncResult;
-import dev.asyncsocket.SocketLifecycle;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.CountingAllocator;
@@ -204,32 +202,27 @@ class ReadIntoCallerMemoryTest {
 
     @Test
     void aLentBufferTheTransportReturnsAfterItsReceiveWasAbandonedIsLetGoWithAWarning() throws Exception {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        SocketLifecycle lifecycle = new SocketLifecycle();
-        assertTrue(lifecycle.beginOpen());
-        lifecycle.opened();
-        ReceiveQueue receives = new Connection(channel, lifecycle, () -> { }).receives();
-        OutstandingOperations outstanding = new OutstandingOperations();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(16);
-        outstanding.accepted();
-        receives.post(new ReceiveOperation<>(new ByteBuffer[] {buffer}, recorder, null, outstanding));
-        ByteBuf lent = receives.lend();
-        assertNotNull(lent, "a lone direct buffer is lent");
-        receives.close();
-        assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
+        try (ReceiveQueueFixture fixture = new ReceiveQueueFixture()) {
+            ReceiveQueue receives = fixture.receives;
+            ByteBuffer buffer = ByteBuffer.allocateDirect(16);
+            fixture.post(new ByteBuffer[] {buffer}, recorder);
+            ByteBuf lent = receives.lend();
+            assertNotNull(lent, "a lone direct buffer is lent");
+            receives.close();
+            assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
 
-        lent.writeBytes(new byte[] {1, 2, 3}); // what a read completing late would do
-        // The warning comes once per process; nothing else in these tests returns a lent buffer late.
-        try (WarningRecorder warnings = WarningRecorder.start()) {
-            receives.onRead(lent);
-            assertEquals(0, lent.refCnt(), "the lent buffer is released");
-            assertEquals(1, warnings.warnings().size(), () -> String.join("\n", warnings.warnings()));
-            assertTrue(warnings.warnings().get(0).contains("cannot be kept"), warnings.warnings().get(0));
+            lent.writeBytes(new byte[] {1, 2, 3}); // what a read completing late would do
+            // The warning comes once per process; nothing else in these tests returns a lent buffer late.
+            try (WarningRecorder warnings = WarningRecorder.start()) {
+                receives.onRead(lent);
+                assertEquals(0, lent.refCnt(), "the lent buffer is released");
+                assertEquals(1, warnings.warnings().size(), () -> String.join("\n", warnings.warnings()));
+                assertTrue(warnings.warnings().get(0).contains("cannot be kept"), warnings.warnings().get(0));
+            }
+            assertEquals(1, recorder.count(), "the receive completed once");
+            assertEquals(0, buffer.position(), "an abandoned receive's buffer keeps its position");
+            assertEquals(0, fixture.outstanding.count());
         }
-        assertEquals(1, recorder.count(), "the receive completed once");
-        assertEquals(0, buffer.position(), "an abandoned receive's buffer keeps its position");
-        assertEquals(0, outstanding.count());
-        channel.finishAndReleaseAll();
     }
 
     /**

@@ -62,6 +62,33 @@ class SendOrderTest {
         }
     }
 
+    /**
+     * A payload of more buffers than one write gathers leaves as two writes; when the last fails at once, the
+     * send still waits for the first, which Netty is still reading from the caller's buffers.
+     */
+    @EachTransport
+    void anOversizeSendWhoseLastPartIsRefusedAtOnceCompletesOnlyOnceItsFirstPartWasWritten(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
+            int buffers = SendOperation.MAX_BUFFERS_PER_WRITE;
+            byte[] large = Bytes.random(LARGE, 5);
+            ByteBuffer whole = Bytes.direct(large);
+            ByteBuffer[] payload = new ByteBuffer[buffers + 1];
+            int slice = LARGE / buffers;
+            for (int i = 0; i < buffers; i++) {
+                payload[i] = whole.slice(i * slice, slice);
+            }
+            payload[buffers] = ByteBuffer.wrap(new byte[] {REFUSED});
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload, recorder, "oversize"));
+            pair.awaitEventLoopTurn();
+            assertEquals(0, recorder.count(), "completed while its first part was still being written");
+
+            assertArrayEquals(large, pair.peerRead(LARGE));
+            CallbackRecorder.Callback done = recorder.next();
+            assertEquals(SendResult.ERROR, done.result(), "part of it went out, the rest was refused");
+        }
+    }
+
     private static void assertOrder(List<CallbackRecorder.Callback> done) {
         assertEquals("large", done.get(0).context(), "callbacks in the order the sends were accepted");
         assertEquals(SendResult.OK, done.get(0).result());

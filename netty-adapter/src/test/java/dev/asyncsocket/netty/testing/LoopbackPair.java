@@ -23,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -201,6 +202,14 @@ public final class LoopbackPair implements AutoCloseable {
         peerWrite(new byte[] {1});
         assertTrue(inCallback.await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS), "the callback never ran");
         return release;
+    }
+
+    /**
+     * Closes the socket from another thread and fails if that close has not returned within the recorder's
+     * time-out: a close that never returns fails the test instead of hanging it.
+     */
+    public void closeSocketWithin() throws Exception {
+        CompletableFuture.runAsync(socket::close).get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     public void peerWrite(byte[] bytes) throws IOException {
