@@ -4,54 +4,112 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A listening socket on one of an engine's event loops. Accepted connections wait, not reading, until
  * {@link #accept} hands them out; their channels have {@code TCP_NODELAY}, half-closure allowed and
- * auto-read off. Thread-safe.
+ * auto-read off.
+ *
+ * <p>What waits is bounded, as a backlog bounds it. At most {@code maxPending} accepted connections wait in
+ * this process, each holding a file descriptor. At the bound the server channel stops reading (auto-read off),
+ * so further peers wait in the kernel's listen backlog, which holds no descriptor of this process; it reads
+ * again once {@link #accept} makes room. Netty's io_uring accepts with a multishot accept, which goes on
+ * taking connections until the stop reaches the kernel: there the connections beyond the bound are closed at
+ * once (their peers see the connection end), as a full backlog that aborts on overflow would.
+ *
+ * <p>A waiting connection that closes leaves the queue at once. Nothing reads a waiting connection, though,
+ * so a peer's departure often goes unnoticed while it waits: {@link #accept} asks the kernel before handing
+ * one out, and closes instead a connection that is closed or whose peer reset it (TCP state CLOSE, on epoll
+ * and io_uring; NIO cannot tell without reading, so there the socket opened on it completes its first receive
+ * {@code ABANDONED}). A peer that sent its FIN may only have half-closed: its connection is live and is handed
+ * out, with the bytes it sent.
+ *
+ * <p>Thread-safe. One lock guards the waiting connections, {@code closed} and the decision to read the server
+ * channel, so that decision always follows the latest count. {@link #close()} wakes every thread blocked in
+ * {@link #accept}.
  */
 public final class NettySocketListener implements AutoCloseable {
 
-    private final Channel serverChannel;
-    private final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
-    private volatile boolean closed;
+    /** How many connections {@link #listen(NettyExecutionEngine, String, int)} lets wait for {@link #accept}. */
+    public static final int DEFAULT_MAX_PENDING = 128;
 
-    private NettySocketListener(ServerBootstrap bootstrap, String host, int port) throws InterruptedException {
-        Acceptor acceptor = new Acceptor();
-        bootstrap.childHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel child) {
-                child.pipeline().addLast(acceptor, new EarlyInboundBuffer());
-            }
-        });
+    private static final int TCP_CLOSE = 7; // linux/tcp_states.h
+
+    private final int maxPending;
+    private final Channel serverChannel;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    /** Connections accepted from the kernel and not handed out yet: registering, or ready. */
+    private final Set<Channel> pending = new HashSet<>();
+    /** Those among {@link #pending} that are registered and active, oldest first. */
+    private final Deque<Channel> ready = new ArrayDeque<>();
+    private boolean closed;
+
+    private NettySocketListener(ServerBootstrap bootstrap, String host, int port, int maxPending)
+            throws InterruptedException {
+        this.maxPending = maxPending;
+        Ready onActive = new Ready();
+        bootstrap.handler(new Admission())
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel child) {
+                        child.pipeline().addLast(onActive, new EarlyInboundBuffer());
+                    }
+                });
         ChannelFuture bound = bootstrap.bind(host, port).sync();
         this.serverChannel = bound.channel();
     }
 
     /**
-     * Listens on {@code host:port}; port 0 picks any free port (see {@link #port()}). Blocks until bound.
-     *
-     * @return {@code null} if an argument is bad, the engine is shutting down, the address cannot be bound,
-     *     or this is called from an event loop
+     * Listens on {@code host:port} with at most {@link #DEFAULT_MAX_PENDING} connections waiting for
+     * {@link #accept}; see {@link #listen(NettyExecutionEngine, String, int, int)}.
      */
     public static NettySocketListener listen(NettyExecutionEngine engine, String host, int port) {
-        if (engine == null || host == null || port < 0 || port > 0xFFFF || engine.eventLoopGroup().isShuttingDown()) {
+        return listen(engine, host, port, DEFAULT_MAX_PENDING);
+    }
+
+    /**
+     * Listens on {@code host:port}; port 0 picks any free port (see {@link #port()}). Blocks until bound.
+     * At most {@code maxPending} accepted connections wait for {@link #accept}; further peers wait in the
+     * kernel's listen backlog, except on io_uring, where those Netty takes beyond the bound are closed (see
+     * the class comment).
+     *
+     * @return {@code null} if an argument is bad ({@code maxPending} below 1 included), the engine is shutting
+     *     down, the address cannot be bound, or this is called from an event loop
+     */
+    public static NettySocketListener listen(NettyExecutionEngine engine, String host, int port, int maxPending) {
+        if (engine == null || host == null || port < 0 || port > 0xFFFF || maxPending < 1
+                || engine.eventLoopGroup().isShuttingDown()) {
             return null;
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(engine.eventLoopGroup())
-                .channel(engine.transport().serverChannelType());
+                .channel(engine.transport().serverChannelType())
+                // One connection per read, so that reading stops right at the bound.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1));
         ChannelOptionsForSockets.applyToChildren(bootstrap);
         try {
-            return new NettySocketListener(bootstrap, host, port);
+            return new NettySocketListener(bootstrap, host, port, maxPending);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -68,54 +126,158 @@ public final class NettySocketListener implements AutoCloseable {
     }
 
     /**
-     * The next accepted connection.
+     * The oldest waiting connection that is still open and whose peer did not reset it (those are closed
+     * instead). Blocks up to {@code timeoutMs}; {@link #close()} ends the wait at once.
      *
-     * @return {@code null} if none arrives within {@code timeoutMs}, or once the listener is closed
+     * @return the connection, for {@link NettyAsyncSocket#openAsync}; {@code null} if none arrives within
+     *     {@code timeoutMs}, once the listener is closed, or if the calling thread is interrupted (its
+     *     interrupt status is kept)
      */
     public NettySocketTransport accept(long timeoutMs) {
-        if (closed) {
-            return null;
-        }
+        long nanosLeft = TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
+        lock.lock();
         try {
-            Channel channel = accepted.poll(Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
-            if (channel == null) {
-                return null;
+            while (!closed) {
+                Channel channel = ready.poll();
+                if (channel != null) {
+                    pending.remove(channel);
+                    readWhileRoom(serverChannel);
+                    if (channel.isActive() && !peerReset(channel)) {
+                        return NettySocketTransport.of(channel);
+                    }
+                    channel.close();
+                } else if (nanosLeft <= 0) {
+                    return null;
+                } else {
+                    nanosLeft = arrived.awaitNanos(nanosLeft);
+                }
             }
-            if (closed) {
-                channel.close();
-                return null;
-            }
-            return NettySocketTransport.of(channel);
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Stops listening and closes every accepted connection not handed out yet. Idempotent. */
+    /**
+     * Stops listening, closes every connection not handed out yet, and wakes every thread blocked in
+     * {@link #accept}, which returns {@code null}. Idempotent.
+     */
     @Override
     public void close() {
-        closed = true;
+        List<Channel> waiting;
+        lock.lock();
+        try {
+            closed = true;
+            waiting = new ArrayList<>(ready);
+            ready.clear();
+            pending.clear(); // those still registering close themselves once active (Ready)
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
         ChannelFuture unbound = serverChannel.close();
         if (!serverChannel.eventLoop().inEventLoop()) {
             unbound.awaitUninterruptibly();
         }
-        Channel channel;
-        while ((channel = accepted.poll()) != null) {
-            channel.close();
+        waiting.forEach(Channel::close);
+    }
+
+    /** How many accepted connections wait for {@link #accept} (registering or ready). For tests. */
+    int pendingCount() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
         }
     }
 
+    /** Reads the server channel while there is room for another connection. Called with the lock held. */
+    private void readWhileRoom(Channel server) {
+        boolean room = !closed && pending.size() < maxPending;
+        if (server.config().isAutoRead() != room) {
+            try {
+                server.config().setAutoRead(room);
+            } catch (RejectedExecutionException e) {
+                // the engine is shutting down: its event loops close the server channel
+            }
+        }
+    }
+
+    /** A waiting connection closed (epoll, for one, reads a peer's reset): it leaves the queue, making room. */
+    private void forget(Channel channel) {
+        lock.lock();
+        try {
+            if (pending.remove(channel)) {
+                ready.remove(channel);
+                readWhileRoom(channel.parent());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the peer of a waiting connection reset it, as far as the kernel tells without reading (TCP state
+     * CLOSE; a peer that only sent its FIN is in CLOSE_WAIT, a live half-closed connection). NIO cannot tell.
+     */
+    private static boolean peerReset(Channel channel) {
+        try {
+            if (channel instanceof EpollSocketChannel epoll) {
+                return epoll.tcpInfo().state() == TCP_CLOSE;
+            }
+            if (channel instanceof IoUringSocketChannel uring) {
+                return uring.tcpInfo().state() == TCP_CLOSE;
+            }
+        } catch (ChannelException e) { // the descriptor is gone
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * On the server channel, ahead of Netty's acceptor: counts each new connection and stops reading at the
+     * bound. A connection beyond it (io_uring) is not counted, and {@link Ready} closes it.
+     */
+    private final class Admission extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            lock.lock();
+            try {
+                if (!closed && pending.size() < maxPending) {
+                    pending.add(child);
+                }
+                readWhileRoom(ctx.channel());
+            } finally {
+                lock.unlock();
+            }
+            ctx.fireChannelRead(child);
+        }
+    }
+
+    /** On each connection until it is active: makes it ready for {@link #accept}, or closes it. */
     @Sharable
-    private final class Acceptor extends ChannelInboundHandlerAdapter {
+    private final class Ready extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            accepted.add(ctx.channel());
-            // A close() that drained the queue just before the add must not leave this connection open.
-            if (closed && accepted.remove(ctx.channel())) {
-                ctx.close();
-            }
             ctx.pipeline().remove(this);
+            lock.lock();
+            try {
+                Channel channel = ctx.channel();
+                if (pending.contains(channel)) {
+                    ready.add(channel);
+                    channel.closeFuture().addListener(closing -> forget(channel));
+                    arrived.signal();
+                } else { // beyond the bound, or the listener closed meanwhile
+                    ctx.close();
+                }
+            } finally {
+                lock.unlock();
+            }
             super.channelActive(ctx);
         }
     }

@@ -86,6 +86,26 @@ class ListenerTest {
     }
 
     @EachTransport
+    void closeWakesAThreadBlockedInAcceptWhichReturnsNull(NettyTransport transport) throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        NettySocketListener listener = NettySocketListener.listen(engine, "127.0.0.1", 0);
+        CompletableFuture<NettySocketTransport> accepted = new CompletableFuture<>();
+        Thread acceptor = new Thread(() -> accepted.complete(listener.accept(60_000)), "acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (acceptor.getState() != Thread.State.WAITING && acceptor.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the acceptor never blocked: " + acceptor.getState());
+            Thread.onSpinWait();
+        }
+        listener.close();
+        acceptor.join(10_000);
+        assertFalse(acceptor.isAlive(), "accept(60 s) still blocked 10 s after close() returned");
+        assertNull(accepted.join(), "what accept returned");
+        engine.decRef();
+    }
+
+    @EachTransport
     void connectAndListenReturnNullOnFailure(NettyTransport transport) throws Exception {
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
         int freePort;
@@ -102,6 +122,7 @@ class ListenerTest {
         }
         assertNull(NettySocketListener.listen(null, "127.0.0.1", 0));
         assertNull(NettySocketListener.listen(engine, "127.0.0.1", -1));
+        assertNull(NettySocketListener.listen(engine, "127.0.0.1", 0, 0), "no room for a connection");
         engine.decRef();
         assertNull(NettySocketTransport.connect(engine, "127.0.0.1", freePort, 2000), "the engine is shut down");
     }
