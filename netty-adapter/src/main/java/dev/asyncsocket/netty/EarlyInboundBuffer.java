@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.lang.System.Logger.Level;
+
 /**
  * Holds what a channel made by {@link NettySocketTransport#connect} or {@link NettySocketListener} receives
  * before a socket is opened on it. Auto-read is off, yet epoll and io_uring still read when the peer's FIN or
@@ -29,6 +31,8 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
             channel.pipeline().addLast(new EarlyInboundBuffer());
         }
     };
+
+    private static final System.Logger LOG = System.getLogger(EarlyInboundBuffer.class.getName());
 
     private CompositeByteBuf held;
     private Throwable failure;
@@ -65,6 +69,20 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
         if (failure == null) {
             failure = cause;
         }
+    }
+
+    /**
+     * The channel ended with no socket opened on it (a peer that reset while its connection waited for
+     * {@code accept}): the failure it held has nobody to tell, and passing it on would have Netty log a
+     * warning with a stack trace per such peer, a log a hostile peer could flood.
+     */
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        if (failure != null) {
+            LOG.log(Level.DEBUG, "{0} ended before a socket was opened on it: {1}", ctx.channel(), failure);
+            failure = null;
+        }
+        ctx.fireChannelUnregistered();
     }
 
     @Override

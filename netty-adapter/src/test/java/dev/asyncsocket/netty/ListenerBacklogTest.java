@@ -1,6 +1,7 @@
 package dev.asyncsocket.netty;
 
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.WarningRecorder;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +59,8 @@ class ListenerBacklogTest {
     void connectionsWhosePeersResetBeforeAcceptAreClosedInsteadOfHandedOut(NettyTransport transport)
             throws Exception {
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
-        try (NettySocketListener listener = NettySocketListener.listen(engine, "127.0.0.1", 0, BOUND)) {
+        try (NettySocketListener listener = NettySocketListener.listen(engine, "127.0.0.1", 0, BOUND);
+             WarningRecorder warnings = WarningRecorder.start()) {
             long before = descriptorsAfterAWarmUp(listener);
             peersSendAndLeave(listener, true, before);
 
@@ -68,6 +70,7 @@ class ListenerBacklogTest {
             assertEquals(0, listener.pendingCount());
             awaitTrue(() -> descriptors() <= before + SLACK,
                     () -> (descriptors() - before) + " more descriptors once " + PEERS + " peers reset");
+            assertEquals(List.of(), warnings.warnings(), "a peer that resets cannot flood the log");
         } finally {
             engine.decRef();
         }
