@@ -56,6 +56,7 @@ class DrainBoundTest {
             neighbour.peerWrite(new byte[] {42});
 
             long sentInAll = producer.get(50, TimeUnit.SECONDS);
+            System.out.printf("%s: the neighbour's receive completed after %,d of the producer's sends%n", transport, sentInAll);
             assertEquals(0, neighbourReceived.getCount(), "the neighbour's receive never completed");
             assertTrue(sentInAll < MAX_SENDS, "the neighbour was served only once the producer gave up, after "
                     + sentInAll + " sends");

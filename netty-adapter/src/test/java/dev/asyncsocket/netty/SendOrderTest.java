@@ -34,32 +34,36 @@ class SendOrderTest {
 
     @EachTransport
     void aSendRefusedAtOnceCompletesAfterAnEarlierSendStillBeingWritten(NettyTransport transport) throws Exception {
-        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
-            byte[] large = Bytes.random(LARGE, 3);
-            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(large)}, recorder, "large"));
-            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(refused(), recorder, "refused"));
-
-            assertArrayEquals(large, pair.peerRead(LARGE));
-            assertOrder(recorder.next(2));
-        }
+        largeThenRefused(transport, pair ->
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(refused(), recorder, "refused")));
     }
 
     @EachTransport
     void aSendRefusedAtOnceInsideACallbackCompletesAfterAnEarlierSendStillBeingWritten(NettyTransport transport)
             throws Exception {
-        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
-            byte[] large = Bytes.random(LARGE, 4);
-            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(large)}, recorder, "large"));
+        largeThenRefused(transport, pair -> {
             // Started on the event loop from a receive's callback while the large send is still queued in Netty.
             CompletableFuture<SendSyncResult> fromCallback = new CompletableFuture<>();
             pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) ->
                     fromCallback.complete(pair.socket().sendAsync(refused(), recorder, "refused")), null);
             pair.peerWrite(new byte[] {1});
             assertEquals(SendSyncResult.OK, fromCallback.get(10, TimeUnit.SECONDS));
+        });
+    }
 
+    /** A large send the peer does not read yet, then {@code refuse} issues a send the handler refuses at once. */
+    private void largeThenRefused(NettyTransport transport, PairAction refuse) throws Exception {
+        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
+            byte[] large = Bytes.random(LARGE, 3);
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(large)}, recorder, "large"));
+            refuse.run(pair);
             assertArrayEquals(large, pair.peerRead(LARGE));
             assertOrder(recorder.next(2));
         }
+    }
+
+    private interface PairAction {
+        void run(LoopbackPair pair) throws Exception;
     }
 
     /**
