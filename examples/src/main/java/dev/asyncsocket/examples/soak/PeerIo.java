@@ -17,6 +17,13 @@ final class PeerIo {
     private PeerIo() {
     }
 
+    /** A daemon thread for one side of a peer, not started. */
+    static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
     /**
      * Reads {@code socket} to its end, handing everything to {@code sink}.
      *

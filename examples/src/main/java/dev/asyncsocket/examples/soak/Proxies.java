@@ -175,8 +175,8 @@ final class Proxies {
         }
         Random random = new Random(setupRandom.nextLong());
         int id = nextId++;
-        ProxyPair.Wire toA = connect();
-        ProxyPair.Wire toB = toA == null ? null : connectOnAnotherLoop(toA);
+        Wire toA = connect();
+        Wire toB = toA == null ? null : connectOnAnotherLoop(toA);
         if (toB == null) {
             setupFailures.increment();
             close(toA);
@@ -195,9 +195,9 @@ final class Proxies {
     }
 
     /** A second connection whose channel is on another event loop than {@code first}'s, or null. */
-    private ProxyPair.Wire connectOnAnotherLoop(ProxyPair.Wire first) {
+    private Wire connectOnAnotherLoop(Wire first) {
         for (int attempt = 0; attempt < 4; attempt++) {
-            ProxyPair.Wire wire = connect();
+            Wire wire = connect();
             if (wire == null || wire.transport().channel().eventLoop() != first.transport().channel().eventLoop()) {
                 return wire;
             }
@@ -208,7 +208,7 @@ final class Proxies {
     }
 
     /** A connection made by the engine, with the peer socket the server accepted for it; null on failure. */
-    private ProxyPair.Wire connect() {
+    private Wire connect() {
         NettySocketTransport transport = NettySocketTransport.connect(engine, "127.0.0.1", server.getLocalPort(), 1000);
         if (transport == null) {
             return null;
@@ -218,7 +218,7 @@ final class Proxies {
             for (int strays = 0; strays < 8; strays++) {
                 Socket peer = server.accept();
                 if (peer.getPort() == port) {
-                    return new ProxyPair.Wire(transport, peer);
+                    return new Wire(transport, peer);
                 }
                 RaceSoak.quietClose(peer); // made by the kernel for a connect that timed out on a blocked loop
             }
@@ -230,10 +230,9 @@ final class Proxies {
         }
     }
 
-    private static void close(ProxyPair.Wire wire) {
+    private static void close(Wire wire) {
         if (wire != null) {
-            wire.transport().channel().close();
-            RaceSoak.quietClose(wire.peer());
+            wire.close();
         }
     }
 

@@ -8,7 +8,6 @@ import dev.asyncsocket.netty.NettyAsyncSocket;
 import dev.asyncsocket.netty.NettyExecutionEngine;
 import dev.asyncsocket.netty.NettySocketTransport;
 
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +32,6 @@ final class ProxyPair {
     /** What a pair that ended amounted to. */
     record Verdict(long bytesRelayed, int wholeStreams, int prefixStreams, List<String> brokenStreams,
                    boolean mutualClose, boolean overlappingEnds, int destroys) {
-    }
-
-    /** A connected transport and the peer socket at its other end. */
-    record Wire(NettySocketTransport transport, Socket peer) {
     }
 
     /** A thread inside {@code call}, the end of a leg, which blocks (if it does) until {@code loop} is done with it. */

@@ -7,22 +7,14 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.NettyAsyncSocket;
 import dev.asyncsocket.netty.NettyExecutionEngine;
-import dev.asyncsocket.netty.NettySocketListener;
-import dev.asyncsocket.netty.NettySocketTransport;
 import dev.asyncsocket.netty.NettyTransport;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 
@@ -49,18 +40,29 @@ import java.util.stream.Collectors;
  * corrupted; no event-loop thread is left; no ByteBuf leaked (Netty's leak detector, PARANOID).
  *
  * <p>Alongside, a few {@link ProxyPair proxy pairs} relay between two peers each and end each other's socket
- * from their callbacks (see {@link Proxies}); their operations are in the same exactly-once books.
+ * from their callbacks (see {@link Proxies}); their operations are in the same exactly-once books. So are those of
+ * the hostile callers: a {@link HostileCaller} that changes arrays and bounds while it calls (on links of its own,
+ * and now and then on the checked ones, where what it does leaves the bytes checkable), callbacks that throw once
+ * their bookkeeping is done ({@link CallbackThrows}; the library's log of them is counted, see {@link LibraryLog}),
+ * and a producer that outruns its event loop in bursts, beside a neighbour timing round trips on that loop
+ * ({@link Flood}). Every blocking close and destroy is bounded ({@link Closer}): one that does not return is a
+ * problem, not a hung soak.
  *
  * <p>Usage: {@code RaceSoak [--seconds 30] [--seed N] [--sockets 16] [--threads 4] [--proxies 3]
- * [--transport EPOLL] [--progress 5] [--early-peers true]}. The arguments may also come as one string (Maven's
- * {@code -Dexample.args}). The seed fixes every thread's sequence of choices and every peer's plan; how the threads
+ * [--transport EPOLL] [--progress 5] [--early-peers true] [--direct-send-limits false]}. The arguments may also
+ * come as one string (Maven's {@code -Dexample.args}). The seed fixes every thread's sequence of choices and every peer's plan; how the threads
  * interleave still varies from run to run, so a replay with the same seed repeats the same mix, not the same schedule.
  */
 public final class RaceSoak {
 
-    /** What to run. */
+    /**
+     * What to run. With {@code directSendLimits}, the hostile caller also moves the limit of its sends' direct
+     * buffers while it calls. Such a send, accepted, may fail, leak a buffer and, on io_uring, throw in the event
+     * loop, because the library's view of a direct buffer bounds-checks against its limit at write time: off until
+     * that is fixed, on to replay it.
+     */
     public record Options(long seconds, long seed, int sockets, int threads, int proxies, NettyTransport transport,
-                          long progressSeconds, boolean earlyPeers, PrintStream out) {
+                          long progressSeconds, boolean earlyPeers, boolean directSendLimits, PrintStream out) {
 
         public static Options parse(String[] args, PrintStream out) {
             long seconds = 30;
@@ -71,6 +73,7 @@ public final class RaceSoak {
             NettyTransport transport = NettyTransport.best();
             long progress = 5;
             boolean earlyPeers = true;
+            boolean directSendLimits = false;
             String[] words = String.join(" ", args).trim().split("\\s+");
             for (int i = 0; i + 1 < words.length; i += 2) {
                 String value = words[i + 1];
@@ -83,10 +86,11 @@ public final class RaceSoak {
                     case "--transport": transport = NettyTransport.valueOf(value.toUpperCase()); break;
                     case "--progress": progress = Long.parseLong(value); break;
                     case "--early-peers": earlyPeers = Boolean.parseBoolean(value); break;
+                    case "--direct-send-limits": directSendLimits = Boolean.parseBoolean(value); break;
                     default: throw new IllegalArgumentException("unknown option " + words[i]);
                 }
             }
-            return new Options(seconds, seed, sockets, threads, proxies, transport, progress, earlyPeers, out);
+            return new Options(seconds, seed, sockets, threads, proxies, transport, progress, earlyPeers, directSendLimits, out);
         }
     }
 
@@ -97,13 +101,18 @@ public final class RaceSoak {
                           long linksCheckedIn, long lostFrames, long lostBytes, long corrupt, long orderViolations,
                           long unexplainedEnds, List<String> problems, long leaks, int threadsLeft,
                           long peakHeapBytes, long heapAfterGcBytes, long peakDirectBytes, long peakNettyDirectBytes,
-                          Proxies.Summary proxies) {
+                          Proxies.Summary proxies, HostileCaller.Summary hostile, CallbackThrows.Summary callbackThrows,
+                          LibraryLog.Summary libraryLog, Flood.Summary flood, Closer.Summary closes) {
 
-        /** Every accepted operation called back once, nothing lost or garbled, nothing left running or leaked. */
+        /**
+         * Every accepted operation called back once, nothing lost or garbled, nothing left running or leaked; every
+         * blocking close returned, every throw from a callback was logged and nothing else was.
+         */
         public boolean passed() {
             return lostCallbacks == 0 && duplicateCallbacks == 0 && callbacksOnRefused == 0 && lostFrames == 0
                     && lostBytes == 0 && corrupt == 0 && orderViolations == 0 && unexplainedEnds == 0
-                    && leaks <= 0 && threadsLeft == 0 && proxies.passed();
+                    && leaks <= 0 && threadsLeft == 0 && proxies.passed() && hostile.passed() && callbackThrows.passed()
+                    && libraryLog.passed() && flood.passed() && closes.passed();
         }
 
         public long lost() {
@@ -119,9 +128,15 @@ public final class RaceSoak {
             out.printf("bytes           links %,d; checked socket->peer on %,d, peer->socket on %,d; lost frames %d, lost bytes %d, corrupt %d, out of order %d, unexplained ends %d%n",
                     links, linksCheckedOut, linksCheckedIn, lostFrames, lostBytes, corrupt, orderViolations, unexplainedEnds);
             proxies.print(out);
+            hostile.print(out);
+            callbackThrows.print(out);
+            flood.print(out);
+            closes.print(out);
+            libraryLog.print(out);
             out.printf("lost = %d%n", lost());
-            out.printf("hygiene         leaked ByteBufs %s, event-loop threads left %d%n",
-                    leaks < 0 ? "checked by the host's leak detector" : String.valueOf(leaks), threadsLeft);
+            out.printf("hygiene         leaked ByteBufs %s (leak detection %s), event-loop threads left %d%n",
+                    leaks < 0 ? "checked by the host's leak detector" : String.valueOf(leaks),
+                    io.netty.util.ResourceLeakDetector.getLevel(), threadsLeft);
             out.printf("memory          peak heap %.1f MiB (in use at the end, after GC: %.1f MiB), peak direct (JDK buffer pool)"
                             + " %.1f MiB, peak Netty direct %.1f MiB%n", peakHeapBytes / 1048576.0, heapAfterGcBytes / 1048576.0,
                     peakDirectBytes / 1048576.0, peakNettyDirectBytes / 1048576.0);
@@ -134,6 +149,8 @@ public final class RaceSoak {
     private static final int MAX_RECEIVES_IN_FLIGHT = 4;
     private static final int POOLED_DIRECT = 64 * 1024;
     private static final int MAX_POOLED = 256;
+    /** Few enough that the library's log of them stays small. */
+    private static final int CALLBACKS_PER_THROW = 250;
 
     private final Options options;
     private final PrintStream out;
@@ -145,12 +162,14 @@ public final class RaceSoak {
     private final ConcurrentLinkedQueue<ByteBuffer> directPool = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pooled = new AtomicInteger();
     private final AtomicInteger nextLinkId = new AtomicInteger();
-    private final ReentrantLock connectLock = new ReentrantLock();
     private final Counters counters = new Counters();
     private final Proxies proxies;
+    private final Closer closer = new Closer(10, this::problem);
+    private final CallbackThrows callbackThrows = new CallbackThrows(CALLBACKS_PER_THROW);
     private final Random setupRandom;
-    private ServerSocket peerServer;
-    private NettySocketListener listener;
+    private Connector connector;
+    private HostileCaller hostile;
+    private Flood flood;
     private volatile boolean stopping;
     private final AtomicLong peakHeap = new AtomicLong();
     private final AtomicLong peakDirect = new AtomicLong();
@@ -158,6 +177,23 @@ public final class RaceSoak {
 
     /** One socket ever created, with its own books. */
     record SocketRecord(NettyAsyncSocket socket, OperationLedger ledger) {
+
+        /**
+         * A fresh socket opened on {@code wire}, the open in its books; null if the open was refused (then the socket
+         * is destroyed and the wire closed).
+         */
+        static SocketRecord openOn(NettyExecutionEngine engine, Wire wire) {
+            SocketRecord record = new SocketRecord(NettyAsyncSocket.create(engine), new OperationLedger());
+            OperationLedger.Op op = record.ledger().newOp();
+            if (record.socket().openAsync(wire.transport(), (ctx, result) -> record.ledger().called(ctx), op) != 0) {
+                record.ledger().refused(op);
+                record.socket().destroy();
+                wire.close();
+                return null;
+            }
+            record.ledger().accepted(op);
+            return record;
+        }
     }
 
     /** A place for one socket at a time: its current socket, connection and the lock that renews them. */
@@ -171,12 +207,12 @@ public final class RaceSoak {
 
     /** Results by kind. */
     private static final class Counters {
-        final Map<OpenResult, LongAdder> open = adders(OpenResult.class);
-        final Map<SendSyncResult, LongAdder> sendCalls = adders(SendSyncResult.class);
-        final Map<SendResult, LongAdder> sendResults = adders(SendResult.class);
+        final EnumCounts<OpenResult> open = new EnumCounts<>(OpenResult.class);
+        final EnumCounts<SendSyncResult> sendCalls = new EnumCounts<>(SendSyncResult.class);
+        final EnumCounts<SendResult> sendResults = new EnumCounts<>(SendResult.class);
         final LongAdder receiveAccepted = new LongAdder();
         final LongAdder receiveRefused = new LongAdder();
-        final Map<ReceiveResult, LongAdder> receiveResults = adders(ReceiveResult.class);
+        final EnumCounts<ReceiveResult> receiveResults = new EnumCounts<>(ReceiveResult.class);
         final LongAdder openRefused = new LongAdder();
         final LongAdder closes = new LongAdder();
         final LongAdder destroys = new LongAdder();
@@ -191,31 +227,23 @@ public final class RaceSoak {
         final LongAdder bytesSentOk = new LongAdder();
         final LongAdder bytesReceived = new LongAdder();
 
-        private static <E extends Enum<E>> Map<E, LongAdder> adders(Class<E> type) {
-            Map<E, LongAdder> map = new EnumMap<>(type);
-            for (E value : type.getEnumConstants()) {
-                map.put(value, new LongAdder());
-            }
-            return map;
-        }
-
         long operations() {
-            long sum = sendCalls.values().stream().mapToLong(LongAdder::sum).sum()
+            long sum = sendCalls.total()
                     + receiveAccepted.sum() + receiveRefused.sum()
-                    + open.values().stream().mapToLong(LongAdder::sum).sum() + openRefused.sum()
+                    + open.total() + openRefused.sum()
                     + closes.sum() + destroys.sum() + callbackCloses.sum() + callbackDestroys.sum() + badInputs.sum();
             return sum;
         }
 
         Map<String, Long> results() {
             Map<String, Long> map = new java.util.LinkedHashMap<>();
-            open.forEach((k, v) -> map.put("open " + k, v.sum()));
+            open.snapshot().forEach((k, v) -> map.put("open " + k, v));
             map.put("open refused", openRefused.sum());
-            sendCalls.forEach((k, v) -> map.put("sendAsync " + k, v.sum()));
-            sendResults.forEach((k, v) -> map.put("send " + k, v.sum()));
+            sendCalls.snapshot().forEach((k, v) -> map.put("sendAsync " + k, v));
+            sendResults.snapshot().forEach((k, v) -> map.put("send " + k, v));
             map.put("receiveAsync accepted", receiveAccepted.sum());
             map.put("receiveAsync refused", receiveRefused.sum());
-            receiveResults.forEach((k, v) -> map.put("receive " + k, v.sum()));
+            receiveResults.snapshot().forEach((k, v) -> map.put("receive " + k, v));
             map.put("close", closes.sum());
             map.put("close in callback", callbackCloses.sum());
             map.put("destroy", destroys.sum());
@@ -260,22 +288,37 @@ public final class RaceSoak {
                 options.transport(), options.seed());
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         RaceSoak soak = new RaceSoak(options);
-        Summary summary = soak.runAndCheck(before);
+        LibraryLog libraryLog = new LibraryLog(soak.callbackThrows, soak::aboutHostileSocket, soak::problem);
+        libraryLog.install();
+        Summary summary;
+        try {
+            summary = soak.runAndCheck(before, libraryLog);
+        } finally {
+            libraryLog.uninstall();
+        }
         summary.print(options.out());
         return summary;
     }
 
-    private Summary runAndCheck(Set<Thread> threadsBefore) throws Exception {
+    private boolean aboutHostileSocket(String message) {
+        HostileCaller caller = hostile;
+        return caller != null && caller.mentionsItsChannel(message);
+    }
+
+    private Summary runAndCheck(Set<Thread> threadsBefore, LibraryLog libraryLog) throws Exception {
         long started = System.nanoTime();
-        peerServer = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        peerServer.setSoTimeout(5000);
-        listener = NettySocketListener.listen(engine, "127.0.0.1", 0);
+        connector = new Connector(engine, this::problem);
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
             slots[i].record = newSocket();
             renew(slots[i]);
         }
         proxies.start();
+        // Sequences of their own, as the proxies have.
+        hostile = new HostileCaller(engine, connector, closer, options.seed() - 2, options.directSendLimits(), this::problem);
+        hostile.start();
+        flood = new Flood(engine, connector, closer, options.seed() - 3, this::problem);
+        flood.start();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
             Random random = new Random(options.seed() + 1000L * (i + 1));
@@ -302,10 +345,12 @@ public final class RaceSoak {
             }
         }
         proxies.stop();
+        hostile.stop();
+        flood.stop();
         List<String> problems = new ArrayList<>();
         tearDown(problems);
         double seconds = (System.nanoTime() - started) / 1e9;
-        return check(threadsBefore, seconds, problems);
+        return check(threadsBefore, seconds, problems, libraryLog);
     }
 
     // ---------------------------------------------------------------------------------------------- the workers
@@ -322,14 +367,14 @@ public final class RaceSoak {
                 withSlot(slot, (record, link) -> {
                     link.closeRequested = true;
                     counters.closes.increment();
-                    record.socket().close();
+                    closer.run("close() of link " + link.id, record.socket()::close);
                 });
             } else if (roll < 8_975) {
                 withSlot(slot, (record, link) -> {
                     link.closeRequested = true;
                     slot.destroyed = true;
                     counters.destroys.increment();
-                    record.socket().destroy();
+                    closer.run("destroy() of link " + link.id, record.socket()::destroy);
                 });
             } else if (roll < 8_995) {
                 withSlot(slot, (record, link) -> {
@@ -384,8 +429,8 @@ public final class RaceSoak {
         if (fromCallback) {
             counters.callbackOps.increment();
         }
-        SendSyncResult verdict = record.socket().sendAsync(payload, this::sent, op);
-        counters.sendCalls.get(verdict).increment();
+        SendSyncResult verdict = hostile.send(payload, random, array -> record.socket().sendAsync(array, this::sent, op));
+        counters.sendCalls.increment(verdict);
         if (verdict == SendSyncResult.OK) {
             record.ledger().accepted(op);
         } else {
@@ -400,7 +445,7 @@ public final class RaceSoak {
         if (!context.record().ledger().called(op)) {
             return;
         }
-        counters.sendResults.get(result).increment();
+        counters.sendResults.increment(result);
         Link link = context.link();
         if (result == SendResult.OK) {
             link.okSends.add(context.seq());
@@ -409,6 +454,7 @@ public final class RaceSoak {
         link.sendsInFlight.decrementAndGet();
         context.pooled().forEach(this::giveBack);
         inCallback(context.slot(), context.record(), link, result == SendResult.OK);
+        callbackThrows.maybeThrow(CallbackThrows.Callback.SEND);
     }
 
     /** The context of one receive: its buffers and where each started. */
@@ -445,7 +491,7 @@ public final class RaceSoak {
         if (fromCallback) {
             counters.callbackOps.increment();
         }
-        if (record.socket().receiveAsync(buffers, this::received, op) == 0) {
+        if (hostile.receive(buffers, random, array -> record.socket().receiveAsync(array, this::received, op)) == 0) {
             counters.receiveAccepted.increment();
             record.ledger().accepted(op);
         } else {
@@ -461,7 +507,7 @@ public final class RaceSoak {
         if (!context.record().ledger().called(op)) {
             return;
         }
-        counters.receiveResults.get(result).increment();
+        counters.receiveResults.increment(result);
         Link link = context.link();
         int copied = 0;
         for (int i = 0; i < context.buffers().length; i++) {
@@ -485,6 +531,7 @@ public final class RaceSoak {
         link.receivesInFlight.decrementAndGet();
         context.pooled().forEach(this::giveBack);
         inCallback(context.slot(), context.record(), link, result == ReceiveResult.OK);
+        callbackThrows.maybeThrow(CallbackThrows.Callback.RECEIVE);
     }
 
     /** What a callback may do next: another send or receive, rarely a close or a destroy. */
@@ -611,15 +658,19 @@ public final class RaceSoak {
                 old.retiredAtNanos = System.nanoTime();
                 retired.add(old);
             }
+            String what = old == null ? "a slot without a link" : "link " + old.id;
             if (slot.destroyed) {
-                slot.record.socket().destroy(); // a second destroy does nothing
+                // A second destroy does nothing; one that does not return leaves the slot as it is.
+                if (!closer.run("destroy() of " + what, slot.record.socket()::destroy)) {
+                    return;
+                }
                 slot.record = newSocket();
                 slot.destroyed = false;
             } else {
                 counters.closes.increment();
-                slot.record.socket().close();
-                if (slot.record.socket().state() != SocketState.CLOSED) {
-                    return; // a close from a callback is still finishing; renew later
+                if (!closer.run("close() of " + what, slot.record.socket()::close)
+                        || slot.record.socket().state() != SocketState.CLOSED) {
+                    return; // a close from a callback is still finishing (or this one did not return); renew later
                 }
             }
             slot.link = open(slot.record);
@@ -630,60 +681,32 @@ public final class RaceSoak {
 
     /** A fresh connection with a peer at its other end, opened on {@code record}'s socket; null on failure. */
     private Link open(SocketRecord record) {
-        NettySocketTransport transport;
-        Socket peer;
-        Random random;
         int id;
-        connectLock.lock(); // one connection at a time, so that each accept returns the one just made
-        try {
+        Random random;
+        synchronized (setupRandom) {
             id = nextLinkId.getAndIncrement();
             random = new Random(setupRandom.nextLong());
-            transport = null;
-            peer = null;
-            try {
-                if (random.nextBoolean()) {
-                    transport = NettySocketTransport.connect(engine, "127.0.0.1", peerServer.getLocalPort(), 5000);
-                    peer = transport == null ? null : peerServer.accept();
-                    if (peer != null && peer.getPort() != ((InetSocketAddress) transport.channel().localAddress()).getPort()) {
-                        throw new IOException("accepted a connection that is not the one just made");
-                    }
-                } else {
-                    peer = new Socket();
-                    peer.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.port()), 5000);
-                    transport = listener.accept(5000);
-                    if (transport != null && peer.getLocalPort() != ((InetSocketAddress) transport.channel().remoteAddress()).getPort()) {
-                        throw new IOException("accepted a connection that is not the one just made");
-                    }
-                }
-            } catch (IOException e) {
-                problem("connection setup failed: " + e);
-                transport = closeQuietly(transport);
-                peer = closeQuietly(peer);
-            }
-        } finally {
-            connectLock.unlock();
         }
-        if (transport == null || peer == null) {
+        Wire wire = connector.connect(random.nextBoolean());
+        if (wire == null) {
             counters.setupFailures.increment();
-            closeQuietly(transport);
-            closeQuietly(peer);
             return null;
         }
         OperationLedger.Op op = new OperationLedger.Op(null);
         java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
-        if (record.socket().openAsync(transport, (ctx, result) -> {
+        if (record.socket().openAsync(wire.transport(), (ctx, result) -> {
             record.ledger().called(ctx);
-            counters.open.get(result).increment();
+            counters.open.increment(result);
             opened.countDown();
+            callbackThrows.maybeThrow(CallbackThrows.Callback.OPEN);
         }, op) != 0) {
             record.ledger().refused(op);
             counters.openRefused.increment();
-            transport.channel().close(); // a failed open leaves the transport with the caller
-            quietClose(peer);
+            wire.close(); // a failed open leaves the transport with the caller
             return null;
         }
         record.ledger().accepted(op);
-        Link link = new Link(id, peer, random, TimeUnit.MILLISECONDS.toNanos(300 + random.nextInt(3000)));
+        Link link = new Link(id, wire.peer(), random, TimeUnit.MILLISECONDS.toNanos(300 + random.nextInt(3000)));
         // The peer starts at once, so that its FIN or reset may reach the event loop before the socket's handler
         // is in place (bug 2 of docs/found-bugs.md, fixed in 3fb3ca9); with --early-peers false it waits for
         // the open callback, which keeps that window shut.
@@ -722,11 +745,10 @@ public final class RaceSoak {
         }
         synchronized (sockets) {
             for (SocketRecord record : sockets) {
-                record.socket().destroy();
+                closer.run("destroy() of " + record.socket() + " at the end", record.socket()::destroy);
             }
         }
-        listener.close();
-        quietClose(peerServer);
+        connector.close();
         synchronized (links) {
             for (Link link : links) {
                 link.closeRequested = true;
@@ -740,6 +762,7 @@ public final class RaceSoak {
                 }
             }
         }
+        closer.shutdown();
         engine.decRef();
         if (!engine.eventLoopGroup().awaitTermination(15, TimeUnit.SECONDS)) {
             problems.add("the engine's event loops did not terminate");
@@ -756,7 +779,7 @@ public final class RaceSoak {
         }
     }
 
-    private Summary check(Set<Thread> threadsBefore, double seconds, List<String> problems) {
+    private Summary check(Set<Thread> threadsBefore, double seconds, List<String> problems, LibraryLog libraryLog) {
         problems.addAll(runProblems);
         long accepted = 0;
         long completed = 0;
@@ -768,6 +791,8 @@ public final class RaceSoak {
             records = new ArrayList<>(sockets);
         }
         records.addAll(proxies.records());
+        records.addAll(hostile.records());
+        records.addAll(flood.records());
         for (SocketRecord record : records) {
             OperationLedger ledger = record.ledger();
             accepted += ledger.accepted();
@@ -857,7 +882,8 @@ public final class RaceSoak {
         return new Summary(options.seed(), options.transport(), seconds, counters.operations(), counters.results(),
                 accepted, completed, lostCallbacks, duplicates, onRefused, linkCount, checkedOut, checkedIn, lostFrames,
                 lostBytes, corrupt, misordered, unexplained, List.copyOf(problems), leaks, threadsLeft, peakHeap.get(),
-                heapAfterGc, peakDirect.get(), peakNettyDirect.get(), proxies.summary());
+                heapAfterGc, peakDirect.get(), peakNettyDirect.get(), proxies.summary(), hostile.summary(),
+                callbackThrows.summary(), libraryLog.summary(), flood.summary(), closer.summary());
     }
 
     // ------------------------------------------------------------------------------------ memory and progress
@@ -889,7 +915,7 @@ public final class RaceSoak {
         out.printf("[%5.1f s] ops %,d (%,.0f/s), sends OK %,d, receives OK %,d, links %d, closes %d, destroys %d,"
                         + " peer resets %d, proxy pairs %d, outstanding %d, heap %.0f MiB, direct %.1f MiB%n",
                 elapsed, counters.operations(), counters.operations() / elapsed,
-                counters.sendResults.get(SendResult.OK).sum(), counters.receiveResults.get(ReceiveResult.OK).sum(),
+                counters.sendResults.get(SendResult.OK), counters.receiveResults.get(ReceiveResult.OK),
                 nextLinkId.get(), counters.closes.sum() + counters.callbackCloses.sum(),
                 counters.destroys.sum() + counters.callbackDestroys.sum(), counters.peerResets.sum(), proxies.pairsSoFar(),
                 outstanding,
@@ -902,15 +928,6 @@ public final class RaceSoak {
             text.append("    at ").append(element).append('\n');
         }
         return text.toString();
-    }
-
-    private static <T> T closeQuietly(T transportOrSocket) {
-        if (transportOrSocket instanceof NettySocketTransport) {
-            ((NettySocketTransport) transportOrSocket).channel().close();
-        } else if (transportOrSocket instanceof Socket) {
-            quietClose((Socket) transportOrSocket);
-        }
-        return null;
     }
 
     static void quietClose(AutoCloseable closeable) {

@@ -51,6 +51,8 @@ public final class SoakLeakDetector<T> extends ResourceLeakDetector<T> {
         }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "paranoid");
+            // ResourceLeakDetector read the property when it loaded, as the superclass of this one: just now.
+            setLevel(Level.PARANOID);
         }
         System.setProperty("io.netty.customResourceLeakDetector", SoakLeakDetector.class.getName());
         installed = true;
