@@ -61,6 +61,8 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     private long address;
     /** A duplicate of {@code buffer} for {@link #internalNioBuffer}, made on first use. */
     private ByteBuffer internal;
+    /** A duplicate of {@code buffer} over its capacity for every other access ({@link #whole()}), made on first use. */
+    private ByteBuffer whole;
     private ReleaseObserver observer;
     private ResourceLeakTracker<CallerBufferView> leak;
 
@@ -114,13 +116,27 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
         }
         buffer = null;
         internal = null;
+        whole = null;
         handle.recycle(this); // from here on, another thread may reuse this view
+    }
+
+    /**
+     * A duplicate of the caller's buffer over its whole capacity, made on first use: accesses go through it
+     * (or through {@link #internal}, cleared likewise), so that what the view covers stays what it covered
+     * when it was made, even if the caller moves its buffer's limit meanwhile (a broken contract, but one that
+     * must not fail the transport's write nor leak the copy a transport makes of it).
+     */
+    private ByteBuffer whole() {
+        if (whole == null) {
+            whole = buffer.duplicate().clear(); // never repositioned: absolute accesses only
+        }
+        return whole;
     }
 
     /** The caller's bytes from {@code index}, as a new buffer the caller's memory backs. */
     private ByteBuffer region(int index, int count) {
         checkIndex(index, count);
-        return buffer.slice(offset + index, count);
+        return whole().slice(offset + index, count);
     }
 
     @Override
@@ -226,7 +242,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkDstIndex(index, length, dstIndex, dst.length);
-        buffer.get(offset + index, dst, dstIndex, length);
+        whole().get(offset + index, dst, dstIndex, length);
         return this;
     }
 
@@ -264,7 +280,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
         checkSrcIndex(index, length, srcIndex, src.length);
-        buffer.put(offset + index, src, srcIndex, length);
+        whole().put(offset + index, src, srcIndex, length);
         return this;
     }
 
@@ -307,7 +323,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
 
     @Override
     protected byte _getByte(int index) {
-        return buffer.get(offset + index);
+        return whole().get(offset + index);
     }
 
     @Override
@@ -352,7 +368,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
 
     @Override
     protected void _setByte(int index, int value) {
-        buffer.put(offset + index, (byte) value);
+        whole().put(offset + index, (byte) value);
     }
 
     @Override

@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.lang.System.Logger.Level;
@@ -31,9 +33,10 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *       schedules the drain that starts what was submitted meanwhile. Until it runs, no other drain is
  *       scheduled ({@code drainScheduled} starts at 1). A close, a task of its own, runs the open callback
  *       first if it has not run yet; so nothing of this open can overtake it.</li>
- *   <li>A drain starts at most {@link #MAX_STARTS_PER_DRAIN} operations, then flushes and lets the loop
- *       do its I/O before it goes on: a producer that outruns the loop cannot hold it, nor the sockets that
- *       share it. While it waits to go on, {@code drainScheduled} stays 1.</li>
+ *   <li>A drain starts at most {@link #MAX_STARTS_PER_DRAIN} operations at a time (and as many again after
+ *       each receive it completes), then flushes and lets the loop do its I/O before it goes on: a producer
+ *       that outruns the loop cannot hold it, nor the sockets that share it. While it waits to go on,
+ *       {@code drainScheduled} stays 1.</li>
  *   <li>Send callbacks run in the order the sends were accepted, failures included: a send whose write ends
  *       early waits in {@code inFlight} for the sends ahead of it.</li>
  *   <li>No accepted operation is ever left without its callback, even when the event loop goes away under
@@ -71,6 +74,8 @@ final class Connection implements Runnable {
     private boolean attached;
     /** Whether an operation is starting on the stack of the call that submitted it. Event loop only. */
     private boolean startingInline;
+    /** See {@link #sweepWhenLoopEnds}. */
+    private final GenericFutureListener<Future<Object>> sweep = ended -> abandonAfterLoopTerminated();
 
     /** @param openCallback runs first on the event loop, before anything else of this connection */
     Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback) {
@@ -109,7 +114,7 @@ final class Connection implements Runnable {
             if (!channel.isActive()) {
                 receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(Level.WARNING, channel + ": the socket could not plug into the pipeline; the connection is closed", e);
             channel.close();
             receives.onEnd(ReceiveQueue.End.CLOSED);
@@ -208,7 +213,6 @@ final class Connection implements Runnable {
      * second. A drain cancelled by a shutting-down loop goes on as a plain task (or after the loop ended).
      */
     private void yieldToIo() {
-        drainScheduled = 1;
         try {
             loop.schedule(this, 0, TimeUnit.NANOSECONDS).addListener(scheduled -> {
                 if (scheduled.isCancelled()) {
@@ -241,7 +245,8 @@ final class Connection implements Runnable {
      * event could delay operations, never strand them.
      */
     void onReadComplete() {
-        if (drain()) {
+        // Left over: the drain already scheduled goes on with it, or one scheduled now, after the I/O.
+        if (drain() && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             yieldToIo();
         }
     }
@@ -302,7 +307,7 @@ final class Connection implements Runnable {
      */
     void endedBeforeWrite(SendOperation<?> send) {
         inFlight.addLast(send);
-        completeInOrder(send);
+        writeDone(send); // never on the stack of the sendAsync that started it inline
     }
 
     private void completeInOrder(SendOperation<?> send) {
@@ -367,6 +372,19 @@ final class Connection implements Runnable {
             if (!send.isCompleted()) {
                 send.completeAfterLoopEnded();
             }
+        }
+    }
+
+    /**
+     * For a channel on a loop that no engine sweeps (another group's): completes what is left when that loop
+     * ends ({@code true}), or stops watching it ({@code false}, at the close, so that a long-lived loop keeps
+     * no listener per connection). Any thread.
+     */
+    void sweepWhenLoopEnds(boolean watch) {
+        if (watch) {
+            loop.terminationFuture().addListener(sweep);
+        } else {
+            loop.terminationFuture().removeListener(sweep);
         }
     }
 

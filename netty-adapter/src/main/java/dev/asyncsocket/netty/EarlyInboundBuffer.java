@@ -12,9 +12,13 @@ import io.netty.util.ReferenceCountUtil;
 import java.lang.System.Logger.Level;
 
 /**
- * Holds what a channel made by {@link NettySocketTransport#connect} or {@link NettySocketListener} receives
- * before a socket is opened on it. Auto-read is off, yet epoll and io_uring still read when the peer's FIN or
- * reset arrives; without this handler those bytes would reach Netty's own tail and be dropped.
+ * Holds what reaches the end of a channel's pipeline before a socket is opened on it: on the channels that
+ * {@link NettySocketTransport#connect} and {@link NettySocketListener} make (auto-read is off, yet epoll and
+ * io_uring still read when the peer's FIN or reset arrives), and on a caller's channel from
+ * {@link NettySocketTransport#of} on (a greeting after a TLS handshake, a channel still reading on its own).
+ * Without it those bytes would reach Netty's own tail and be dropped. At most {@link #MAX_HELD_BYTES} are
+ * held: past that it turns the channel's auto-read off, so the peer waits through TCP; it turns it on again
+ * if it is removed with no socket taking over.
  *
  * <p>When it is removed (the socket removes it once its own handler is in place, on the event loop), it
  * passes on what it held, in order, to the handlers behind it, as {@code ByteToMessageDecoder} passes on its
@@ -34,7 +38,12 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
 
     private static final System.Logger LOG = System.getLogger(EarlyInboundBuffer.class.getName());
 
+    /** The most bytes held before the channel stops reading: about one socket receive buffer. */
+    static final int MAX_HELD_BYTES = 1 << 20;
+
     private CompositeByteBuf held;
+    /** Whether this handler turned auto-read off, having held {@link #MAX_HELD_BYTES}. */
+    private boolean stoppedReading;
     private Throwable failure;
     private boolean inputShutdown;
 
@@ -48,6 +57,10 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
             held = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
         }
         held.addComponent(true, (ByteBuf) msg);
+        if (held.readableBytes() >= MAX_HELD_BYTES && ctx.channel().config().isAutoRead()) {
+            stoppedReading = true;
+            ctx.channel().config().setAutoRead(false);
+        }
     }
 
     @Override
@@ -79,7 +92,11 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
     @Override
     public void channelUnregistered(ChannelHandlerContext ctx) {
         if (failure != null) {
-            LOG.log(Level.DEBUG, "{0} ended before a socket was opened on it: {1}", ctx.channel(), failure);
+            if (ConnectionFailures.worthAWarning(failure)) {
+                LOG.log(Level.WARNING, ctx.channel() + ": the connection failed before a socket was opened on it", failure);
+            } else {
+                LOG.log(Level.DEBUG, "{0} ended before a socket was opened on it: {1}", ctx.channel(), failure);
+            }
             failure = null;
         }
         ctx.fireChannelUnregistered();
@@ -87,6 +104,9 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (stoppedReading && ctx.pipeline().get(TailHandler.class) == null) {
+            ctx.channel().config().setAutoRead(true); // removed by its owner, with no socket taking over
+        }
         if (held != null) {
             ByteBuf bytes = held;
             held = null;

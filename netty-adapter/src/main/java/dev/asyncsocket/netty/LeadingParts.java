@@ -53,6 +53,16 @@ final class LeadingParts {
         return true;
     }
 
+    /** Whether every part's write succeeded. */
+    boolean allSucceeded() {
+        for (ChannelPromise promise : written) {
+            if (promise == null || !promise.isSuccess()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether any part reached the wire, in whole or in part. */
     boolean anyWritten() {
         for (int i = 0; i < parts.length; i++) {

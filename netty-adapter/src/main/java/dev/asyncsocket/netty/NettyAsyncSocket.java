@@ -88,32 +88,41 @@ public final class NettyAsyncSocket implements AsyncSocket {
     /**
      * {@inheritDoc}
      *
-     * <p>The transport must be a {@link NettySocketTransport} whose channel is active and runs on one of this
-     * socket's engine's event loops. The open adds the socket's handler last in the channel's pipeline and
-     * turns auto-read off.
+     * <p>The transport must be a {@link NettySocketTransport} whose channel is connected and used by no other
+     * open socket. Its channel may run on any event loop, of this socket's engine or another group: the
+     * callbacks run on the channel's loop. The open adds the socket's handler last in the channel's pipeline
+     * and turns auto-read off. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
+     * transport with the caller.
      */
     @Override
     public <C> int openAsync(SocketTransport transport, OnOpenComplete<C> onOpenComplete, C context) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_034: [ If socket_transport is NULL, async_socket_open_async shall fail and return a non-zero value. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_008: [ If on_open_complete is NULL, async_socket_open_async shall fail and return a non-zero value. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_009: [ on_open_complete_context shall be allowed to be NULL. ]
-        if (!(transport instanceof NettySocketTransport) || onOpenComplete == null || destroyed.get()) {
-            return 1;
+        String refused = transport == null ? "no transport"
+                : !(transport instanceof NettySocketTransport) ? "a transport of another implementation, " + transport.getClass().getName()
+                : onOpenComplete == null ? "no callback"
+                : destroyed.get() ? "the socket was destroyed" : null;
+        if (refused != null) {
+            return refuse(transport, refused);
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_015: [ If async_socket is already OPEN or OPENING, async_socket_open_async shall fail and return a non-zero value. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_023: [ Otherwise, async_socket_open_async shall switch the state to OPENING. ]
         if (!lifecycle.beginOpen()) {
-            return 1;
+            return refuse(transport, "the socket is " + lifecycle.state() + ", not closed");
         }
         Channel channel = ((NettySocketTransport) transport).channel();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_016: [ Otherwise async_socket_open_async shall initialize a thread pool environment by calling InitializeThreadpoolEnvironment. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_036: [ async_socket_open_async shall set the thread pool for the environment to the pool obtained from the execution engine by calling SetThreadpoolCallbackPool. ]
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_039: [ If any error occurs, async_socket_open_async shall fail and return a non-zero value. ]
-        if (destroyed.get() || !channel.isActive() || !engine.owns(channel.eventLoop()) || channel.eventLoop().isShuttingDown()
-                || !channel.attr(OWNER).compareAndSet(null, this)) {
+        refused = destroyed.get() ? "the socket was destroyed"
+                : !channel.isActive() ? "its channel is not connected (or already closed)"
+                : channel.eventLoop().isShuttingDown() ? "its channel's event loop is shutting down"
+                : !channel.attr(OWNER).compareAndSet(null, this) ? "another socket is open on its channel" : null;
+        if (refused != null) {
             lifecycle.openFailed();
             releaseEngineIfDestroyed(); // a destroy that could not wait for this open left the release to it
-            return 1;
+            return refuse(transport, refused);
         }
         // Reads stop now; everything else about plugging in happens on the event loop, first thing.
         channel.config().setAutoRead(false);
@@ -150,6 +159,12 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * engine's, as a proxy closing its other leg does) and Netty's global executor, which runs what is left
      * of the completions once an engine has shut down.
      */
+    /** An open refused: the caller keeps the transport, and learns why from the log. */
+    private static int refuse(SocketTransport transport, String reason) {
+        LOG.log(Level.WARNING, "openAsync refused {0}: {1}", transport, reason);
+        return 1;
+    }
+
     @Override
     public void close() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_019: [ Otherwise, async_socket_close shall switch the state to CLOSING. ]
@@ -158,13 +173,13 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_022: [ If async_socket is not OPEN, async_socket_close shall return. ]
             // Another close is under way: where waiting is allowed, this one returns only when it is done, so
             // that an openAsync right after it succeeds. It asks only the state, which turns CLOSED last.
-            if (lifecycle.state() == SocketState.CLOSING && CurrentThread.mayBlock()) {
+            if (lifecycle.state() == SocketState.CLOSING && mayWaitHere()) {
                 lifecycle.awaitSettled();
             }
             return;
         }
         Connection closing = connection;
-        if (!CurrentThread.mayBlock()) {
+        if (!CurrentThread.mayBlock(closing.channel())) {
             // The close runs on the socket's loop after the current task (a callback, perhaps), and the socket
             // turns CLOSED once the last callback of this connection has run (io_uring completes the writes the
             // kernel held later), so that none runs after a new open.
@@ -290,7 +305,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (!destroyed.compareAndSet(false, true)) {
             return;
         }
-        if (CurrentThread.mayBlock()) {
+        if (mayWaitHere()) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_093: [ While async_socket is OPENING or CLOSING, async_socket_destroy shall wait for the open to complete either successfully or with error. ]
             lifecycle.awaitSettled();
         }
@@ -300,10 +315,16 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (lifecycle.state() == SocketState.CLOSED) {
             releaseEngine();
         }
-        if (CurrentThread.mayBlock()) {
+        if (mayWaitHere()) {
             // The last reference may have gone on an event loop, which could not wait for the threads to end.
             engine.awaitTerminationIfReleased();
         }
+    }
+
+    /** Whether this thread may wait for this socket: see {@link CurrentThread#mayBlock(Channel)}. */
+    private boolean mayWaitHere() {
+        Connection current = connection;
+        return current == null ? CurrentThread.mayBlock() : CurrentThread.mayBlock(current.channel());
     }
 
     private void releaseEngineIfDestroyed() {

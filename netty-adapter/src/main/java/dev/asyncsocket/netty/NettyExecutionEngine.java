@@ -60,12 +60,22 @@ public final class NettyExecutionEngine implements ExecutionEngine {
         return (Future<Object>) group.terminationFuture();
     }
 
+    /**
+     * Sweeps {@code connection} if its loop ends under it: with the others when this engine's loops end, or,
+     * for a channel on another group's loop, when that loop ends.
+     */
     void track(Connection connection) {
-        open.add(connection);
+        if (owns(connection.loop())) {
+            open.add(connection);
+        } else {
+            connection.sweepWhenLoopEnds(true);
+        }
     }
 
     void untrack(Connection connection) {
-        open.remove(connection);
+        if (!open.remove(connection)) {
+            connection.sweepWhenLoopEnds(false);
+        }
     }
 
     /** An engine with its own group on {@link NettyTransport#best()} and Netty's default thread count. */

@@ -134,7 +134,8 @@ public final class NettySocketListener implements AutoCloseable {
      *     interrupt status is kept)
      */
     public NettySocketTransport accept(long timeoutMs) {
-        long nanosLeft = TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
+        // An event loop may not wait (it might be the one that admits the connection): it only takes one ready.
+        long nanosLeft = CurrentThread.mayBlock() ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs)) : 0;
         lock.lock();
         try {
             while (!closed) {
@@ -143,7 +144,7 @@ public final class NettySocketListener implements AutoCloseable {
                     pending.remove(channel);
                     readWhileRoom(serverChannel);
                     if (channel.isActive() && !peerReset(channel)) {
-                        return NettySocketTransport.of(channel);
+                        return NettySocketTransport.ofOwn(channel);
                     }
                     channel.close();
                 } else if (nanosLeft <= 0) {
@@ -179,7 +180,7 @@ public final class NettySocketListener implements AutoCloseable {
             lock.unlock();
         }
         ChannelFuture unbound = serverChannel.close();
-        if (!serverChannel.eventLoop().inEventLoop()) {
+        if (CurrentThread.mayBlock()) {
             unbound.awaitUninterruptibly();
         }
         waiting.forEach(Channel::close);

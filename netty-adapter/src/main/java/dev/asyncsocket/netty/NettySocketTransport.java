@@ -5,8 +5,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.concurrent.Future;
 
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,13 +26,68 @@ public final class NettySocketTransport implements SocketTransport {
 
     /**
      * Wraps a channel the caller already has, with its pipeline (TLS, codecs, logging) in front of the
-     * socket. Its options are left as they are, except that opening a socket on it turns auto-read off:
-     * hand it over before it starts reading.
+     * socket. Call it once those handlers are in place: last in a {@code ChannelInitializer}, or on a live
+     * channel from any thread. From then on, every byte that reaches the end of the pipeline is kept for the
+     * socket that {@link NettyAsyncSocket#openAsync opens} on this transport (a server's greeting right after
+     * a TLS handshake, say), up to {@link EarlyInboundBuffer#MAX_HELD_BYTES}: past that the channel stops
+     * reading (auto-read off), so the peer waits, through TCP, rather than memory growing. Bytes that reached
+     * the end of the pipeline before this call are Netty's, which drops them.
+     *
+     * <p>Off the channel's event loop, this waits for the loop to put the holder in place (on another event
+     * loop it cannot, and bytes that reach the end before the loop gets to it are not held): do not call it
+     * while holding a lock that a handler of the channel takes.
+     *
+     * <p>The channel's options are left as they are, except that opening a socket on it turns auto-read off.
+     * Half-close: the peer's EOF ends only the receiving direction if the channel allows half-closure
+     * ({@code ChannelOption.ALLOW_HALF_CLOSURE}); otherwise Netty closes the channel on EOF, and sends then
+     * return {@code NOT_OPEN}.
      *
      * @return {@code null} if {@code channel} is {@code null}
      */
     public static NettySocketTransport of(Channel channel) {
-        return channel == null ? null : new NettySocketTransport(channel);
+        if (channel == null) {
+            return null;
+        }
+        holdInboundUntilOpen(channel);
+        return new NettySocketTransport(channel);
+    }
+
+    /**
+     * Puts an {@link EarlyInboundBuffer} last in the pipeline, unless one is there or a socket is open on the
+     * channel. On a registered channel that happens on its event loop, and this waits for it where waiting is
+     * allowed, so that no byte reaching the end of the pipeline after {@link #of} returned passes it by.
+     */
+    private static void holdInboundUntilOpen(Channel channel) {
+        if (holdsInbound(channel.pipeline())) {
+            return; // the channels connect and listen make hold from the start; an open socket holds nothing
+        }
+        if (!channel.isRegistered() || channel.eventLoop().inEventLoop()) {
+            addHolder(channel.pipeline());
+            return;
+        }
+        try {
+            Future<?> added = channel.eventLoop().submit(() -> addHolder(channel.pipeline()));
+            if (CurrentThread.mayBlock()) {
+                added.awaitUninterruptibly();
+            }
+        } catch (RejectedExecutionException e) {
+            // The loop has ended: nothing will be read any more.
+        }
+    }
+
+    private static void addHolder(ChannelPipeline pipeline) {
+        if (!holdsInbound(pipeline)) {
+            pipeline.addLast(new EarlyInboundBuffer());
+        }
+    }
+
+    private static boolean holdsInbound(ChannelPipeline pipeline) {
+        return pipeline.get(EarlyInboundBuffer.class) != null || pipeline.get(TailHandler.class) != null;
+    }
+
+    /** A channel this library made, which holds its inbound bytes from the start. */
+    static NettySocketTransport ofOwn(Channel channel) {
+        return new NettySocketTransport(channel);
     }
 
     /**
@@ -40,19 +99,12 @@ public final class NettySocketTransport implements SocketTransport {
      *     or this is called from an event loop
      */
     public static NettySocketTransport connect(NettyExecutionEngine engine, String host, int port, int timeoutMs) {
-        if (engine == null || host == null || port < 0 || port > 0xFFFF || timeoutMs < 1
-                || engine.eventLoopGroup().isShuttingDown()) {
+        if (badArguments(engine, host, port, timeoutMs) != null || engine.eventLoopGroup().isShuttingDown()) {
             return null;
         }
-        Bootstrap bootstrap = new Bootstrap()
-                .group(engine.eventLoopGroup())
-                .channel(engine.transport().socketChannelType())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMs)
-                .handler(EarlyInboundBuffer.INSTALLER);
-        ChannelOptionsForSockets.apply(bootstrap);
         ChannelFuture connected;
         try {
-            connected = bootstrap.connect(host, port);
+            connected = bootstrap(engine, timeoutMs).connect(host, port);
             if (!connected.await(timeoutMs + 1000L, TimeUnit.MILLISECONDS)) {
                 connected.channel().close();
                 return null;
@@ -64,6 +116,62 @@ public final class NettySocketTransport implements SocketTransport {
             return null;
         }
         return connected.isSuccess() ? new NettySocketTransport(connected.channel()) : null;
+    }
+
+    /**
+     * Connects as {@link #connect} does, without blocking: callable from any thread, an event loop or a
+     * callback included (a client reconnecting from its ABANDONED callback, say).
+     *
+     * @return a future that completes with the transport, or exceptionally with the cause: a
+     *     {@link java.net.ConnectException} (refused), a {@link io.netty.channel.ConnectTimeoutException}
+     *     (no answer within {@code timeoutMs}), an {@link java.net.UnknownHostException}, an
+     *     {@link IllegalArgumentException} for bad arguments, or an {@link IllegalStateException} if the
+     *     engine is shutting down
+     */
+    public static CompletableFuture<NettySocketTransport> connectAsync(NettyExecutionEngine engine, String host,
+                                                                       int port, int timeoutMs) {
+        CompletableFuture<NettySocketTransport> result = new CompletableFuture<>();
+        String bad = badArguments(engine, host, port, timeoutMs);
+        if (bad != null) {
+            result.completeExceptionally(new IllegalArgumentException(bad));
+            return result;
+        }
+        if (engine.eventLoopGroup().isShuttingDown()) {
+            result.completeExceptionally(new IllegalStateException("the engine is shutting down"));
+            return result;
+        }
+        try {
+            ChannelFuture connecting = bootstrap(engine, timeoutMs).connect(host, port);
+            connecting.addListener(done -> {
+                if (done.isSuccess()) {
+                    result.complete(new NettySocketTransport(connecting.channel()));
+                } else {
+                    result.completeExceptionally(done.cause());
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /** What is wrong with connect's arguments, or {@code null}. */
+    private static String badArguments(NettyExecutionEngine engine, String host, int port, int timeoutMs) {
+        return engine == null ? "no engine"
+                : host == null ? "no host"
+                : port < 0 || port > 0xFFFF ? "port " + port + " is outside 0..65535"
+                : timeoutMs < 1 ? "timeout " + timeoutMs + " ms is below 1" : null;
+    }
+
+    /** A client channel on the engine: {@code TCP_NODELAY}, half-closure allowed, auto-read off, bytes held. */
+    private static Bootstrap bootstrap(NettyExecutionEngine engine, int timeoutMs) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(engine.eventLoopGroup())
+                .channel(engine.transport().socketChannelType())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMs)
+                .handler(EarlyInboundBuffer.INSTALLER);
+        ChannelOptionsForSockets.apply(bootstrap);
+        return bootstrap;
     }
 
     /** The channel (c-pal's socket_transport_get_underlying_socket). */

@@ -153,8 +153,11 @@ final class ReceiveOperation<C> implements Operation {
         if (count > 0) {
             int limit = target.limit();
             target.limit(target.position() + count);
-            source.readBytes(target);
-            target.limit(limit);
+            try {
+                source.readBytes(target);
+            } finally {
+                target.limit(limit);
+            }
         }
         return count;
     }

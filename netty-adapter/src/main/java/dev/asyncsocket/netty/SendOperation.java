@@ -304,7 +304,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     private SendResult result() {
-        if (isSuccess()) {
+        if (isSuccess() && (leading == null || leading.allSucceeded())) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_066: [ If io_result is NO_ERROR, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as argument and ASYNC_SOCKET_SEND_OK. ]
             return SendResult.OK;
         }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 
 /**
@@ -23,6 +22,8 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     private final Connection connection;
     private final ReceiveQueue receives;
+    /** Whether a failure of this connection was logged at WARNING already. */
+    private boolean warned;
 
     TailHandler(Connection connection) {
         this.connection = connection;
@@ -56,27 +57,23 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (isConnectionFailure(cause)) {
-            // The connection is gone (reset, aborted, timed out): no byte will come and none can be sent.
-            // Codes_SRS_ASYNC_SOCKET_WIN32_42_001: [ If io_result is ERROR_NETNAME_DELETED or ERROR_CONNECTION_ABORTED, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
+        if (ConnectionFailures.endsTheConnection(cause)) {
+            // The connection is gone (reset, aborted, timed out, TLS failed): no byte will come and none can be
+            // sent. A TLS failure is the pipeline owner's to know: once, at WARNING, with its cause.
+            // Codes_SRS_ASYNC_SOCKET_WIN32_42_001
+            if (ConnectionFailures.worthAWarning(cause) && !warned) {
+                warned = true;
+                LOG.log(Level.WARNING, ctx.channel() + ": the connection failed; pending operations end", cause);
+            } else {
+                LOG.log(Level.DEBUG, "{0}: connection lost: {1}", ctx.channel(), cause);
+            }
             // Closed first, so that a callback sending from the ABANDONED completion already sees NOT_OPEN.
-            LOG.log(Level.DEBUG, "{0}: connection lost: {1}", ctx.channel(), cause);
             ctx.channel().close();
             receives.onEnd(ReceiveQueue.End.RESET);
         } else {
             LOG.log(Level.WARNING, ctx.channel() + ": receive failed", cause);
             receives.onError();
         }
-    }
-
-    /** An I/O failure anywhere in the chain (epoll wraps some in UncheckedIOException) means the connection is gone. */
-    private static boolean isConnectionFailure(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.asyncsocket.netty;
 
+import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
@@ -144,6 +145,25 @@ class ArgumentsReadOnceTest {
             }
             assertArrayEquals(expected, pair.peerRead(expected.length), "every accepted send whole, in order");
             // A refused send made no wrapper: the leak detector (PARANOID, checked after the class) reports any.
+        }
+    }
+
+    /**
+     * The caller breaks the contract and lowers a lent buffer's limit right after the send was accepted: the
+     * send still goes out as it was when accepted, and nothing leaks (a transport's copy of it included).
+     */
+    @EachTransport
+    void aLimitLoweredAfterTheSendWasAcceptedChangesNothingOfIt(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            CallbackRecorder recorder = new CallbackRecorder();
+            for (int round = 0; round < 200; round++) {
+                ByteBuffer direct = Bytes.direct(new byte[] {4, 5, 6});
+                ByteBuffer[] payload = {ByteBuffer.wrap(new byte[] {1, 2, 3}), direct};
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload, recorder, round));
+                direct.limit(0);
+                assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6}, pair.peerRead(6), "round " + round);
+                assertEquals(SendResult.OK, recorder.next().result(), "round " + round);
+            }
         }
     }
 

@@ -33,6 +33,9 @@ class CallbackThreadTest {
     @EachTransport
     void callbacksRunOnTheChannelsEventLoop(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_016
+            // Tests_SRS_ASYNC_SOCKET_WIN32_01_036
+            assertTrue(pair.engine().owns(pair.transport().channel().eventLoop()), "a loop of the socket's engine");
             pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, null);
             pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, null);
             pair.peerWrite(new byte[] {1});

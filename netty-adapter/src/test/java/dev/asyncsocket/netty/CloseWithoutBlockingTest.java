@@ -5,7 +5,12 @@ import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
+import dev.asyncsocket.SendSyncResult;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.Timeout;
@@ -173,6 +178,37 @@ class CloseWithoutBlockingTest {
             assertEquals(0, reopened.get(10, TimeUnit.SECONDS), "close() returned before the socket was closed");
         } finally {
             callers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A handler of the socket's own pipeline on a caller's executor group: the socket's writes and close pass
+     * through that thread, so a close() there may not wait for the send it just made.
+     */
+    @EachTransport
+    void closeOnTheExecutorOfAHandlerInTheSocketsOwnPipelineReturnsAtOnce(NettyTransport transport) throws Exception {
+        DefaultEventExecutorGroup handlers = new DefaultEventExecutorGroup(1);
+        try (LoopbackPair pair = LoopbackPair.connected(transport)) {
+            pair.transport().channel().pipeline().addFirst(handlers, new ChannelDuplexHandler() {
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                    ctx.write(msg, promise);
+                }
+            });
+            CallbackRecorder recorder = new CallbackRecorder();
+            assertEquals(0, pair.socket().openAsync(pair.transport(), recorder, null));
+            recorder.next();
+            Future<SendSyncResult> sentThenClosed = handlers.next().submit(() -> {
+                SendSyncResult sent = pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, recorder, null);
+                pair.socket().close();
+                return sent;
+            });
+            assertEquals(SendSyncResult.OK, sentThenClosed.get(10, TimeUnit.SECONDS), "close() waited for itself");
+            recorder.next(); // the send's callback
+            pair.socket().close();
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+        } finally {
+            handlers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

@@ -16,6 +16,8 @@ import io.netty.handler.logging.LoggingHandler;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,6 +93,37 @@ class PipelineTest {
             pair.peerWrite(new byte[] {1});
             // Tests_SRS_ASYNC_SOCKET_WIN32_01_070
             assertEquals(ReceiveResult.ERROR, recorder.next().result());
+        }
+    }
+
+    /**
+     * A caller's channel reading on its own (auto-read on): what reaches the end of its pipeline after
+     * {@code of} returned waits for the socket opened on it later.
+     */
+    @EachTransport
+    void bytesThatArriveAfterOfAndBeforeTheOpenAreKeptForTheSocket(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport);
+             LoopbackPair.Connected own = pair.connectOwnChannel(true)) {
+            CountDownLatch passed = new CountDownLatch(2);
+            own.transport().channel().pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    for (int i = ((ByteBuf) msg).readableBytes(); i > 0; i--) {
+                        passed.countDown();
+                    }
+                    ctx.fireChannelRead(msg);
+                }
+            });
+            own.transport().channel().eventLoop().submit(() -> { }).sync(); // the counting handler is in place
+            own.peer().getOutputStream().write(new byte[] {'h', 'i'});
+            assertTrue(passed.await(10, TimeUnit.SECONDS), "the greeting never came");
+
+            assertEquals(0, pair.socket().openAsync(own.transport(), recorder, null));
+            recorder.next();
+            ByteBuffer greeting = ByteBuffer.allocate(2);
+            assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {greeting}, recorder, null));
+            assertEquals(ReceiveResult.OK, recorder.next().result());
+            assertArrayEquals(new byte[] {'h', 'i'}, greeting.array());
         }
     }
 

@@ -64,12 +64,17 @@ class ReceiveRoomTest {
     @Test
     void aReceiveWhoseCopyFaultsCompletesErrorAndTheBytesGoWholeToTheNext() throws Exception {
         try (ReceiveQueueFixture fixture = new ReceiveQueueFixture()) {
-            fixture.post(new ByteBuffer[] {ByteBuffer.allocate(4), ByteBuffer.allocate(4)}, recorder);
+            ByteBuffer[] faulting = {ByteBuffer.allocate(4), ByteBuffer.allocate(4)};
+            fixture.post(faulting, recorder);
             byte[] six = {1, 2, 3, 4, 5, 6};
             fixture.receives.onRead(new FaultingOnce(six));
             CallbackRecorder.Callback faulted = recorder.next();
             assertEquals(ReceiveResult.ERROR, faulted.result());
             assertEquals(0, faulted.bytes());
+            for (ByteBuffer buffer : faulting) {
+                assertEquals(0, buffer.position());
+                assertEquals(4, buffer.limit(), "the caller's limit, as it was");
+            }
 
             ByteBuffer next = ByteBuffer.allocate(8);
             fixture.post(new ByteBuffer[] {next}, recorder);

@@ -93,6 +93,20 @@ class SendOrderTest {
         }
     }
 
+    /** An oversize send whose first part a handler refuses is no OK, though its own last write went out. */
+    @EachTransport
+    void anOversizeSendWhoseFirstPartIsRefusedCompletesError(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = openBehindARefusingHandler(transport)) {
+            ByteBuffer[] payload = new ByteBuffer[SendOperation.MAX_BUFFERS_PER_WRITE + 1];
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] = ByteBuffer.wrap(new byte[] {i == 0 ? REFUSED : 1});
+            }
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload, recorder, "oversize"));
+            assertEquals(SendResult.ERROR, recorder.next().result());
+            assertArrayEquals(new byte[] {1}, pair.peerRead(1), "the last part went out alone");
+        }
+    }
+
     private static void assertOrder(List<CallbackRecorder.Callback> done) {
         assertEquals("large", done.get(0).context(), "callbacks in the order the sends were accepted");
         assertEquals(SendResult.OK, done.get(0).result());
