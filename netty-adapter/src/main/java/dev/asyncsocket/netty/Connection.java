@@ -1,6 +1,6 @@
 package dev.asyncsocket.netty;
 
-import dev.asyncsocket.SocketLifecycle;
+import dev.asyncsocket.spi.SocketLifecycle;
 import dev.asyncsocket.SocketState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

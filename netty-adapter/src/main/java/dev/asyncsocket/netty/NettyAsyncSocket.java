@@ -1,7 +1,7 @@
 package dev.asyncsocket.netty;
 
 import dev.asyncsocket.AsyncSocket;
-import dev.asyncsocket.Callbacks;
+import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.ExecutionEngine;
 import dev.asyncsocket.NotifyIoType;
 import dev.asyncsocket.OnNotifyIoComplete;
@@ -11,10 +11,10 @@ import dev.asyncsocket.OnRecv;
 import dev.asyncsocket.OnSend;
 import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.OpenResult;
-import dev.asyncsocket.OutstandingOperations;
-import dev.asyncsocket.Payload;
+import dev.asyncsocket.spi.OutstandingOperations;
+import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.SendSyncResult;
-import dev.asyncsocket.SocketLifecycle;
+import dev.asyncsocket.spi.SocketLifecycle;
 import dev.asyncsocket.SocketState;
 import dev.asyncsocket.SocketTransport;
 import io.netty.channel.Channel;
@@ -62,26 +62,26 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * @return {@code null} if {@code engine} is {@code null} or not a {@link NettyExecutionEngine}
      */
     public static NettyAsyncSocket create(ExecutionEngine engine) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_002: [ If execution_engine is NULL, async_socket_create shall fail and return NULL. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_003: [ If any error occurs, async_socket_create shall fail and return NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_002
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_003
         if (!(engine instanceof NettyExecutionEngine)) {
             return null;
         }
         NettyExecutionEngine nettyEngine = (NettyExecutionEngine) engine;
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_035: [ async_socket_create shall obtain the PTP_POOL from the execution engine passed to async_socket_create by calling execution_engine_win32_get_threadpool. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_035
         if (nettyEngine.eventLoopGroup() == null) {
             return null;
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_42_004: [ async_socket_create shall increment the reference count on execution_engine. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_004
         nettyEngine.incRef();
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_001: [ async_socket_create shall allocate a new async socket and on success shall return a non-NULL handle. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_001
         return new NettyAsyncSocket(nettyEngine);
     }
 
     /** Not supported, as in the seed: always {@code null}. */
     public static <S, R> NettyAsyncSocket createWithTransport(ExecutionEngine engine, OnSend<S> onSend,
             S onSendContext, OnRecv<R> onRecv, R onRecvContext) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_04_001: [ async_socket_create_with_transport shall fail by returning NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_04_001
         return null;
     }
 
@@ -96,9 +96,9 @@ public final class NettyAsyncSocket implements AsyncSocket {
      */
     @Override
     public <C> int openAsync(SocketTransport transport, OnOpenComplete<C> onOpenComplete, C context) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_034: [ If socket_transport is NULL, async_socket_open_async shall fail and return a non-zero value. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_008: [ If on_open_complete is NULL, async_socket_open_async shall fail and return a non-zero value. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_009: [ on_open_complete_context shall be allowed to be NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_034
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_008
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_009
         String refused = transport == null ? "no transport"
                 : !(transport instanceof NettySocketTransport) ? "a transport of another implementation, " + transport.getClass().getName()
                 : onOpenComplete == null ? "no callback"
@@ -106,15 +106,15 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (refused != null) {
             return refuse(transport, refused);
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_015: [ If async_socket is already OPEN or OPENING, async_socket_open_async shall fail and return a non-zero value. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_023: [ Otherwise, async_socket_open_async shall switch the state to OPENING. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_015
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_023
         if (!lifecycle.beginOpen()) {
             return refuse(transport, "the socket is " + lifecycle.state() + ", not closed");
         }
         Channel channel = ((NettySocketTransport) transport).channel();
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_016: [ Otherwise async_socket_open_async shall initialize a thread pool environment by calling InitializeThreadpoolEnvironment. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_036: [ async_socket_open_async shall set the thread pool for the environment to the pool obtained from the execution engine by calling SetThreadpoolCallbackPool. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_039: [ If any error occurs, async_socket_open_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_036
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_039
         refused = destroyed.get() ? "the socket was destroyed"
                 : !channel.isActive() ? "its channel is not connected (or already closed)"
                 : channel.eventLoop().isShuttingDown() ? "its channel's event loop is shutting down"
@@ -126,7 +126,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         }
         // Reads stop now; everything else about plugging in happens on the event loop, first thing.
         channel.config().setAutoRead(false);
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_017: [ On success async_socket_open_async shall call on_open_complete_context with ASYNC_SOCKET_OPEN_OK. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_017
         // The open callback comes first; the handler goes in right after it, before any other event of the
         // channel and before any operation of this open, whoever started it (see Connection).
         Connection opened = new Connection(channel, lifecycle, () -> {
@@ -138,7 +138,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         });
         connection = opened;
         outstanding.accepted();
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_094: [ async_socket_open_async shall set the state to OPEN. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_094
         lifecycle.opened();
         // Tracked only once open and counted: the engine's sweep may run the open callback from then on.
         engine.track(opened);
@@ -146,7 +146,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (destroyed.get()) {
             close(); // a destroy on a thread that could not wait for this open: its implicit close
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_014: [ On success, async_socket_open_async shall return 0. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_014
         return 0;
     }
 
@@ -167,10 +167,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
 
     @Override
     public void close() {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_019: [ Otherwise, async_socket_close shall switch the state to CLOSING. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_020: [ async_socket_close shall wait for all executing async_socket_send_async and async_socket_receive_async APIs. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_019
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_020
         if (!lifecycle.beginClose()) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_022: [ If async_socket is not OPEN, async_socket_close shall return. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_022
             // Another close is under way: where waiting is allowed, this one returns only when it is done, so
             // that an openAsync right after it succeeds. It asks only the state, which turns CLOSED last.
             if (lifecycle.state() == SocketState.CLOSING && mayWaitHere()) {
@@ -189,14 +189,14 @@ public final class NettyAsyncSocket implements AsyncSocket {
         // The close counts as outstanding too, so the wait below also covers the channel's close.
         outstanding.accepted();
         closing.close(outstanding::completed);
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_040: [ async_socket_close shall wait for any executing callbacks by calling WaitForThreadpoolIoCallbacks, passing FALSE as fCancelPendingCallbacks. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_040
         outstanding.awaitNone(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         finishClose(closing);
     }
 
     private void finishClose(Connection closed) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_059: [ async_socket_close shall close the threadpool IO created in async_socket_open_async by calling CloseThreadpoolIo. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_042: [ async_socket_close shall destroy the thread pool environment created in async_socket_open_async. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_059
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_042
         closed.channel().attr(OWNER).compareAndSet(this, null);
         engine.untrack(closed);
         connection = null;
@@ -209,12 +209,12 @@ public final class NettyAsyncSocket implements AsyncSocket {
 
     @Override
     public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_026: [ If on_send_complete is NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_027: [ on_send_complete_context shall be allowed to be NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_026
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_027
         if (onSendComplete == null) {
             return SendSyncResult.ERROR;
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_097: [ If async_socket is not OPEN, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_097
         if (!lifecycle.enterApi()) {
             return Payload.sendTotal(payload) == Payload.INVALID ? SendSyncResult.ERROR : SendSyncResult.NOT_OPEN;
         }
@@ -222,15 +222,15 @@ public final class NettyAsyncSocket implements AsyncSocket {
             Connection open = connection;
             // The payload is read once, into the send; bad input, or a payload changed meanwhile into one,
             // is refused here with nothing made.
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_029: [ If any error occurs, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_029
             SendOperation<C> send = SendOperation.of(open.channel(), payload, onSendComplete, context, outstanding);
             if (send == null) {
                 return SendSyncResult.ERROR;
             }
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_062: [ If socket_transport_send fails, async_socket_send_async shall call WSAGetLastError. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_100: [ If WSAGetLastError returns any other error, async_socket_send_async shall call CancelThreadpoolIo. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_106: [ If socket_transport_send fails with any other error, async_socket_send_async shall call CancelThreadpoolIo and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_42_002: [ If WSAGetLastError returns WSAECONNRESET, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_NOT_OPEN. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_062
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_100
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_106
+            // Codes_SRS_ASYNC_SOCKET_WIN32_42_002
             SendSyncResult refused = open.loopShuttingDown() ? SendSyncResult.ERROR
                     : !open.channel().isActive() ? SendSyncResult.NOT_OPEN : null;
             if (refused != null) {
@@ -240,8 +240,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // Counted only once nothing can fail any more: an accepted send always gets its callback.
             outstanding.accepted();
             open.submit(send);
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_053: [ If WSAGetLastError returns WSA_IO_PENDING, it shall be not treated as an error. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_045: [ On success, async_socket_send_async shall return ASYNC_SOCKET_SEND_SYNC_OK. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_053
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_045
             return SendSyncResult.OK;
         } finally {
             lifecycle.exitApi();
@@ -250,8 +250,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
 
     @Override
     public <C> int receiveAsync(ByteBuffer[] payload, OnReceiveComplete<C> onReceiveComplete, C context) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_075: [ If on_receive_complete is NULL, async_socket_receive_async shall fail and return a non-zero value. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_076: [ on_receive_complete_context shall be allowed to be NULL. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_075
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_076
         if (onReceiveComplete == null) {
             return 1;
         }
@@ -261,16 +261,16 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (receive == null) {
             return 1;
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_098: [ If async_socket is not OPEN, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_098
         if (!lifecycle.enterApi()) {
             return 1;
         }
         try {
             Connection open = connection;
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_054: [ If socket_transport_receive fails with SOCKET_RECEIVE_ERROR, async_socket_receive_async shall call WSAGetLastError. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_099: [ If WSAGetLastError returns any other error, async_socket_receive_async shall call CancelThreadpoolIo. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_105: [ If socket_transport_receive fails with any other error, async_socket_receive_async shall call CancelThreadpoolIo and return a non-zero value. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_084: [ If any error occurs, async_socket_receive_async shall fail and return a non-zero value. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_054
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_099
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_105
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_084
             if (open.loopShuttingDown()) {
                 return 1;
             }
@@ -278,8 +278,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // delivered, and then it completes ABANDONED, as a zero-byte WSARecv completion would.
             outstanding.accepted();
             open.submit(receive);
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_055: [ If WSAGetLastError returns IO_PENDING, it shall be not treated as an error. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_083: [ On success, async_socket_receive_async shall return 0. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_055
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_083
             return 0;
         } finally {
             lifecycle.exitApi();
@@ -288,7 +288,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
 
     @Override
     public <C> int notifyIoAsync(NotifyIoType ioType, OnNotifyIoComplete<C> onNotifyIoComplete, C context) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_04_002: [ async_socket_notify_io_async shall fail by returning a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_04_002
         return 1;
     }
 
@@ -306,10 +306,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
             return;
         }
         if (mayWaitHere()) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_093: [ While async_socket is OPENING or CLOSING, async_socket_destroy shall wait for the open to complete either successfully or with error. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_093
             lifecycle.awaitSettled();
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_006: [ async_socket_destroy shall perform an implicit close if async_socket is OPEN. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_006
         close();
         // A close that finishes later releases the engine then (finishClose); so does an open under way.
         if (lifecycle.state() == SocketState.CLOSED) {
@@ -334,8 +334,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
     }
 
     private void releaseEngine() {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_42_005: [ async_socket_destroy shall decrement the reference count on the execution engine. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_005: [ async_socket_destroy shall free all resources associated with async_socket. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_005
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_005
         if (engineReleased.compareAndSet(false, true)) {
             engine.decRef();
         }

@@ -1,9 +1,9 @@
 package dev.asyncsocket.netty;
 
-import dev.asyncsocket.Callbacks;
+import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.OnReceiveComplete;
-import dev.asyncsocket.OutstandingOperations;
-import dev.asyncsocket.Payload;
+import dev.asyncsocket.spi.OutstandingOperations;
+import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
 
@@ -24,10 +24,10 @@ final class ReceiveOperation<C> implements Operation {
     private volatile Operation next;
     private boolean completed;
 
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_077: [ Otherwise async_socket_receive_async shall create a context for the send where the payload, on_receive_complete and on_receive_complete_context shall be stored. ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_078: [ The context shall also allocate enough memory to keep an array of buffer_count WSABUF items. ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_079: [ async_socket_receive_async shall set the WSABUF items to point to the memory/length of the buffers in payload. ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_080: [ An event to be used for the OVERLAPPED structure passed to socket_transport_receive shall be created and stored in the context. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_077
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_078
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_079
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_080
     // (The operation is its own completion handle: its node in the inbox and its place in the receive queue.)
     private ReceiveOperation(ByteBuffer single, ByteBuffer[] buffers, OnReceiveComplete<C> callback, C context,
                              OutstandingOperations outstanding) {
@@ -81,8 +81,8 @@ final class ReceiveOperation<C> implements Operation {
     }
 
     void abandon() {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_42_001: [ If io_result is ERROR_NETNAME_DELETED or ERROR_CONNECTION_ABORTED, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_42_003: [ If io_result is NO_ERROR, but the number of bytes received is 0, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ABANDONED as result and 0 for bytes_received. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_001
+        // Codes_SRS_ASYNC_SOCKET_WIN32_42_003
         complete(ReceiveResult.ABANDONED, 0);
     }
 

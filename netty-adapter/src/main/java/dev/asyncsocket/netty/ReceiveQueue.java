@@ -69,8 +69,8 @@ final class ReceiveQueue {
         }
         failReceivesWithoutRoom();
         if (!pending.isEmpty()) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_081: [ An asynchronous IO shall be started by calling StartThreadpoolIo. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_082: [ A receive shall be started for the WSABUF array associated with the context calling socket_transport_receive and passing to it the OVERLAPPED structure with the event that was just created, flags set to 0, and bytes_sent set to NULL. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_081
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_082
             channel.read();
         }
     }
@@ -114,7 +114,7 @@ final class ReceiveQueue {
             connection.startQueued();
             return;
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_063: [ If overlapped is NULL, on_io_complete shall return. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_063
         // Bytes with no receive to complete are kept (see deliver), completing nothing.
         if (surplus != null) {
             append(bytes); // cannot happen while a receive waits; kept in order all the same
@@ -152,7 +152,7 @@ final class ReceiveQueue {
     void onError() {
         ReceiveOperation<?> receive;
         while ((receive = pending.pollFirst()) != null) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_070: [ If io_result is not NO_ERROR, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and 0 for bytes_received. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_070
             receive.complete(ReceiveResult.ERROR, 0);
         }
     }
@@ -184,8 +184,8 @@ final class ReceiveQueue {
                 abandonPending();
             }
         } finally {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_068
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_072
             bytes.release();
         }
     }
@@ -198,8 +198,8 @@ final class ReceiveQueue {
         int count = 0;
         if (receive.hasRoom()) {
             try {
-                // Codes_SRS_ASYNC_SOCKET_WIN32_01_071: [ If the context of the IO indicates that a receive has completed: ]
-                // Codes_SRS_ASYNC_SOCKET_WIN32_01_095: [ If io_result is NO_ERROR, but the number of bytes received is greater than the sum of all buffer sizes passed to async_socket_receive_async, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_ERROR as result and number_of_bytes_transferred for bytes_received. ]
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_071
+                // Codes_SRS_ASYNC_SOCKET_WIN32_01_095
                 // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits.
                 count = receive.fill(bytes);
             } catch (RuntimeException | Error e) {
@@ -210,7 +210,7 @@ final class ReceiveQueue {
             noRoom();
         }
         if (count > 0) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_069: [ If io_result is NO_ERROR, the on_receive_complete callback passed to async_socket_receive_async shall be called with on_receive_complete_context as context, ASYNC_SOCKET_RECEIVE_OK as result and number_of_bytes_transferred as bytes_received. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_069
             receive.complete(ReceiveResult.OK, count);
         } else {
             receive.complete(ReceiveResult.ERROR, 0);

@@ -1,9 +1,9 @@
 package dev.asyncsocket.netty;
 
-import dev.asyncsocket.Callbacks;
+import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.OnSendComplete;
-import dev.asyncsocket.OutstandingOperations;
-import dev.asyncsocket.Payload;
+import dev.asyncsocket.spi.OutstandingOperations;
+import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -61,8 +61,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     /** The result, once the write's outcome is known; the callback may still wait for earlier sends. */
     private SendResult outcome;
 
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_028: [ Otherwise async_socket_send_async shall create a context for the send where the payload, on_send_complete and on_send_complete_context shall be stored. ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_057: [ An event to be used for the OVERLAPPED structure passed to socket_transport_send shall be created and stored in the context. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
     private SendOperation(Channel channel, ByteBuf data, ByteBuffer lone, int lonePosition, int loneLimit,
                           LeadingParts leading, OnSendComplete<C> callback, C context, OutstandingOperations outstanding) {
         super(channel);
@@ -100,8 +100,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
                     ? new SendOperation<>(channel, null, only, position, limit, null, callback, context, outstanding)
                     : new SendOperation<>(channel, wrap(only, position, limit), null, 0, 0, null, callback, context, outstanding);
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050: [ The context shall also allocate enough memory to keep an array of buffer_count SOCKET_BUFFER items. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056: [ async_socket_send_async shall set the SOCKET_BUFFER items to point to the memory/length of the buffers in payload. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_050
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_056
         CompositeByteBuf write = null;
         List<ByteBuf> writesBefore = null;
         long total = 0;
@@ -289,10 +289,10 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         return outcome != null;
     }
 
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_064: [ overlapped shall be used to determine the context of the IO. ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_065: [ If the context of the IO indicates that a send has completed: ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_068: [ on_io_complete shall close the event handle created in async_socket_send_async/async_socket_receive_async. ]
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_072: [ on_io_complete shall free the IO context. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_064
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_065
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_068
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_072
     /** Runs the callback with the settled result; the sends accepted before this one have completed. */
     void complete() {
         complete(outcome);
@@ -305,13 +305,13 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     private SendResult result() {
         if (isSuccess() && (leading == null || leading.allSucceeded())) {
-            // Codes_SRS_ASYNC_SOCKET_WIN32_01_066: [ If io_result is NO_ERROR, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as argument and ASYNC_SOCKET_SEND_OK. ]
+            // Codes_SRS_ASYNC_SOCKET_WIN32_01_066
             return SendResult.OK;
         }
         if (connection.isClosing()) {
             return SendResult.ABANDONED; // close() or destroy() came first: the contract's "else ABANDONED"
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_102: [ If io_result is NO_ERROR, but the number of bytes send is different than the sum of all buffer sizes passed to async_socket_send_async, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as context and ASYNC_SOCKET_SEND_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_102
         // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
         // at its release; any other wrapper keeps its indexes after it.
         boolean partlyWritten = (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
@@ -319,7 +319,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         if (!partlyWritten && cause() instanceof ClosedChannelException) {
             return SendResult.ABANDONED;
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_067: [ If io_result is not NO_ERROR, the on_send_complete callback passed to async_socket_send_async shall be called with on_send_complete_context as argument and ASYNC_SOCKET_SEND_ERROR. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_067
         return SendResult.ERROR;
     }
 

@@ -1,8 +1,8 @@
 package dev.asyncsocket.netty;
 
 import dev.asyncsocket.OnReceiveComplete;
-import dev.asyncsocket.OutstandingOperations;
-import dev.asyncsocket.SocketLifecycle;
+import dev.asyncsocket.spi.OutstandingOperations;
+import dev.asyncsocket.spi.SocketLifecycle;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import java.nio.ByteBuffer;

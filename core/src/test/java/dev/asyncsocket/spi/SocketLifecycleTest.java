@@ -1,4 +1,6 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
+
+import dev.asyncsocket.SocketState;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
 
 import java.nio.ByteBuffer;
 
@@ -41,16 +41,16 @@ public final class Payload {
     }
 
     /** Whether the context of an operation on {@code bufferCount} buffers fits in UINT32_MAX bytes. */
-    // Codes_SRS_ASYNC_SOCKET_WIN32_01_103: [ If the amount of memory needed to allocate the context and the SOCKET_BUFFER items is exceeding UINT32_MAX, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
+    // Codes_SRS_ASYNC_SOCKET_WIN32_01_103
     public static boolean contextFits(long bufferCount) {
         return bufferCount <= (MAX_TOTAL_BYTES - CONTEXT_HEADER_BYTES) / CONTEXT_BYTES_PER_BUFFER;
     }
 
     private static long total(ByteBuffer[] payload, boolean writable) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_025: [ If buffers is NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_074: [ If buffers is NULL, async_socket_receive_async shall fail and return a non-zero value. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_085: [ If buffer_count is 0, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_086: [ If buffer_count is 0, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_025
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_074
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_085
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_086
         if (payload == null || payload.length == 0 || !contextFits(payload.length)) {
             return INVALID;
         }
@@ -62,8 +62,8 @@ public final class Payload {
             }
             total += bytes;
         }
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_101: [ If the sum of buffer lengths for all the buffers in payload is greater than UINT32_MAX, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_096: [ If the sum of buffer lengths for all the buffers in payload is greater than UINT32_MAX, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_101
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_096
         return total > MAX_TOTAL_BYTES ? INVALID : total;
     }
 
@@ -75,15 +75,15 @@ public final class Payload {
      *     read-only where {@code writable} is asked
      */
     public static long bytesOf(ByteBuffer buffer, boolean writable) {
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_089: [ If any of the buffers in payload has buffer set to NULL, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_091: [ If any of the buffers in payload has buffer set to NULL, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_089
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_091
         if (buffer == null || (writable && buffer.isReadOnly())) {
             return INVALID;
         }
         int position = buffer.position();
         int limit = buffer.limit();
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_090: [ If any of the buffers in payload has length set to 0, async_socket_send_async shall fail and return ASYNC_SOCKET_SEND_SYNC_ERROR. ]
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_092: [ If any of the buffers in payload has length set to 0, async_socket_receive_async shall fail and return a non-zero value. ]
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_090
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_092
         return limit > position ? limit - position : INVALID;
     }
 }

@@ -1,4 +1,12 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
+
+import dev.asyncsocket.AsyncSocket;
+import dev.asyncsocket.OnOpenComplete;
+import dev.asyncsocket.OnReceiveComplete;
+import dev.asyncsocket.OnSendComplete;
+import dev.asyncsocket.OpenResult;
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
 
 import java.lang.System.Logger.Level;
 

@@ -1,4 +1,4 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,9 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
+
+import dev.asyncsocket.AsyncSocket;
+import dev.asyncsocket.OpenResult;
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
 
 import org.junit.jupiter.api.Test;
 

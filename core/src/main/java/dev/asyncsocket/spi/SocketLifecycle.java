@@ -1,4 +1,6 @@
-package dev.asyncsocket;
+package dev.asyncsocket.spi;
+
+import dev.asyncsocket.SocketState;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;

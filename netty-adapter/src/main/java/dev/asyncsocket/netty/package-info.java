@@ -1,0 +1,22 @@
+/**
+ * {@link dev.asyncsocket.AsyncSocket} on Netty 4.2 (NIO, epoll, io_uring).
+ *
+ * <p>For users:
+ * <ul>
+ *   <li>{@link dev.asyncsocket.netty.NettyExecutionEngine}: an engine on a Netty event-loop group, owned or
+ *       borrowed; {@link dev.asyncsocket.netty.NettyTransport} picks the transport.</li>
+ *   <li>{@link dev.asyncsocket.netty.NettySocketTransport}: a connected channel: {@code connect},
+ *       {@code connectAsync}, or {@code of(channel)} for a pipeline of your own.</li>
+ *   <li>{@link dev.asyncsocket.netty.NettySocketListener}: accepts connections for servers.</li>
+ *   <li>{@link dev.asyncsocket.netty.NettyAsyncSocket}: the socket.</li>
+ * </ul>
+ *
+ * <p>Inside, one way down: {@code NettyAsyncSocket} (the contract's checks and states) → {@code Connection}
+ * (one open: the inbox of operations and the drain that starts them on the event loop, in order) →
+ * {@code SendOperation} (a write of the caller's buffers, wrapped, not copied; {@code LeadingParts} for the
+ * rare oversize one) and {@code ReceiveQueue} (pending receives, surplus bytes, the end of the stream) and
+ * {@code TailHandler} (the last handler of the pipeline) → {@code CallerBufferView}, {@code OperationQueue}.
+ * {@code EarlyInboundBuffer} holds what arrives before a socket opens; {@code ReadIntoPostedBuffer} lets the
+ * transport read into a receive's own memory where its reads complete in place.
+ */
+package dev.asyncsocket.netty;
