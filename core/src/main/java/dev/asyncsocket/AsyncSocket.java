@@ -80,7 +80,7 @@ public interface AsyncSocket {
      */
     <C> int receiveAsync(ByteBuffer[] payload, OnReceiveComplete<C> onReceiveComplete, C context);
 
-    /** Not implemented, as in the seed: always returns non-zero and never calls back (SRS 04_002). */
+    /** Not implemented, as in c-pal: always returns non-zero and never calls back. */
     <C> int notifyIoAsync(NotifyIoType ioType, OnNotifyIoComplete<C> onNotifyIoComplete, C context);
 
     /**

@@ -3,7 +3,7 @@ package dev.asyncsocket.spi;
 import java.nio.ByteBuffer;
 
 /**
- * The seed's rules for a payload, in one place: what makes a buffer array bad input for a send or a
+ * c-pal's rules for a payload, in one place: what makes a buffer array bad input for a send or a
  * receive, and how many bytes a good one holds. Stateless and thread-safe.
  */
 public final class Payload {

@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.spi.SocketLifecycle;
 import dev.asyncsocket.SocketState;
 import io.netty.buffer.ByteBuf;
@@ -10,7 +12,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +45,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *       executor, and {@link #abandonAfterLoopTerminated()} completes what the loop left behind.</li>
  * </ul>
  */
-final class Connection implements Runnable {
+final class Connection implements Runnable, ReceiveQueue.Owner {
 
-    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(Connection.class);
     /**
      * How many operations one drain starts before it lets the loop do I/O: as gRPC's WriteQueue flushes
      * every 128 commands. Enough to gather a burst of small sends into one flush.
@@ -115,7 +116,7 @@ final class Connection implements Runnable {
                 receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, channel + ": the socket could not plug into the pipeline; the connection is closed", e);
+            LOG.warn(channel + ": the socket could not plug into the pipeline; the connection is closed", e);
             channel.close();
             receives.onEnd(ReceiveQueue.End.CLOSED);
         }
@@ -134,7 +135,8 @@ final class Connection implements Runnable {
     }
 
     /** Whether the socket is closing: operations that end now end ABANDONED. */
-    boolean isClosing() {
+    @Override
+    public boolean isClosing() {
         return closed || lifecycle.state() != SocketState.OPEN;
     }
 
@@ -277,6 +279,11 @@ final class Connection implements Runnable {
             }
         }
         return !inbox.isEmpty();
+    }
+
+    @Override
+    public void pullInbox() {
+        startQueued();
     }
 
     /** Writes a send's bytes; the flush follows at the end of the drain. */

@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -9,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.lang.System.Logger.Level;
 
 /**
  * Holds what reaches the end of a channel's pipeline before a socket is opened on it: on the channels that
@@ -36,7 +37,7 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
         }
     };
 
-    private static final System.Logger LOG = System.getLogger(EarlyInboundBuffer.class.getName());
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(EarlyInboundBuffer.class);
 
     /** The most bytes held before the channel stops reading: about one socket receive buffer. */
     static final int MAX_HELD_BYTES = 1 << 20;
@@ -93,9 +94,9 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
     public void channelUnregistered(ChannelHandlerContext ctx) {
         if (failure != null) {
             if (ConnectionFailures.worthAWarning(failure)) {
-                LOG.log(Level.WARNING, ctx.channel() + ": the connection failed before a socket was opened on it", failure);
+                LOG.warn(ctx.channel() + ": the connection failed before a socket was opened on it", failure);
             } else {
-                LOG.log(Level.DEBUG, "{0} ended before a socket was opened on it: {1}", ctx.channel(), failure);
+                LOG.debug("{} ended before a socket was opened on it: {}", ctx.channel(), failure);
             }
             failure = null;
         }

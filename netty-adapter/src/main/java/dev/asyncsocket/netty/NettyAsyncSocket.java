@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.AsyncSocket;
 import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.ExecutionEngine;
@@ -20,7 +22,6 @@ import dev.asyncsocket.SocketTransport;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link AsyncSocket} on a Netty {@link Channel}. See {@link AsyncSocket} for the contract; this class adds
  * what is particular to Netty:
  * <ul>
- *   <li>a send writes one {@link ByteBuf} wrapping the caller's buffers (a composite for several; no copy),
+ *   <li>a send writes one {@link io.netty.buffer.ByteBuf} wrapping the caller's buffers (a composite for several; no copy),
  *       and sends that arrive while the event loop is busy leave in one flush;</li>
  *   <li>receives are served by the last handler of the channel's pipeline, so handlers in front of it (TLS,
  *       codecs, logging) see the bytes first; the channel reads only while a receive is pending;</li>
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class NettyAsyncSocket implements AsyncSocket {
 
-    private static final System.Logger LOG = System.getLogger(NettyAsyncSocket.class.getName());
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyAsyncSocket.class);
     private static final AttributeKey<NettyAsyncSocket> OWNER =
             AttributeKey.valueOf(NettyAsyncSocket.class, "owner");
 
@@ -78,7 +79,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         return new NettyAsyncSocket(nettyEngine);
     }
 
-    /** Not supported, as in the seed: always {@code null}. */
+    /** Not supported, as in c-pal: always {@code null}. */
     public static <S, R> NettyAsyncSocket createWithTransport(ExecutionEngine engine, OnSend<S> onSend,
             S onSendContext, OnRecv<R> onRecv, R onRecvContext) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_04_001
@@ -161,7 +162,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
      */
     /** An open refused: the caller keeps the transport, and learns why from the log. */
     private static int refuse(SocketTransport transport, String reason) {
-        LOG.log(Level.WARNING, "openAsync refused {0}: {1}", transport, reason);
+        LOG.warn("openAsync refused {}: {}", transport, reason);
         return 1;
     }
 

@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.ExecutionEngine;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -8,7 +10,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 
-import java.lang.System.Logger.Level;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NettyExecutionEngine implements ExecutionEngine {
 
-    private static final System.Logger LOG = System.getLogger(NettyExecutionEngine.class.getName());
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyExecutionEngine.class);
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
 
     private final EventLoopGroup group;
@@ -43,7 +44,7 @@ public final class NettyExecutionEngine implements ExecutionEngine {
             try {
                 connection.abandonAfterLoopTerminated();
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.ERROR, "sweeping " + connection.channel() + " after its event loop ended failed", e);
+                LOG.error("sweeping " + connection.channel() + " after its event loop ended failed", e);
             }
         }
     };
@@ -157,7 +158,7 @@ public final class NettyExecutionEngine implements ExecutionEngine {
         do {
             count = refCount.get();
             if (count == 0) {
-                LOG.log(Level.WARNING, caller + " on a released execution engine ignored");
+                LOG.warn(caller + " on a released execution engine ignored");
                 return -1;
             }
         } while (!refCount.compareAndSet(count, count + delta));

@@ -1,12 +1,13 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,19 +20,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * delivered, and after them every receive completes ABANDONED.
  *
  * <p>Confined to the channel's event loop. Callbacks it runs may post receives or close the socket; those
- * go through the connection's inbox, which is pulled into this queue between completions (so a receive
- * posted by a callback takes the next bytes at once), never from inside a callback.
+ * go through the connection's inbox, which is pulled into this queue between completions
+ * ({@link Owner#pullInbox}: a receive posted by a callback takes the next bytes at once), never from inside a
+ * callback.
  */
 final class ReceiveQueue {
 
     /** Why no more bytes will be read. */
     enum End { EOF, RESET, CLOSED }
 
-    private static final System.Logger LOG = System.getLogger(ReceiveQueue.class.getName());
+    /** What the queue needs of the connection it serves, and no more. Event loop only. */
+    interface Owner {
+        /** Starts what the connection's inbox holds now: a receive that a callback just posted, say. */
+        void pullInbox();
+
+        /** Whether the socket is closing: receives that end now end ABANDONED. */
+        boolean isClosing();
+    }
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(ReceiveQueue.class);
     /** Whether a lent buffer came back after its receive completed (see {@link #onRead}); warned once. */
     private static final AtomicBoolean LATE_READ_WARNED = new AtomicBoolean();
 
-    private final Connection connection;
+    private final Owner owner;
     private final Channel channel;
     private final ArrayDeque<ReceiveOperation<?>> pending = new ArrayDeque<>();
     private ByteBuf surplus;
@@ -41,8 +52,8 @@ final class ReceiveQueue {
     /** The receive whose memory {@link #lent} is. */
     private ReceiveOperation<?> lentTo;
 
-    ReceiveQueue(Connection connection, Channel channel) {
-        this.connection = connection;
+    ReceiveQueue(Owner owner, Channel channel) {
+        this.owner = owner;
         this.channel = channel;
     }
 
@@ -57,7 +68,7 @@ final class ReceiveQueue {
             surplus = null;
             deliver(bytes);
         }
-        if (pending.isEmpty() || surplus != null || connection.isClosing()) {
+        if (pending.isEmpty() || surplus != null || owner.isClosing()) {
             return;
         }
         if (end == null && isInputShutdown()) {
@@ -83,7 +94,7 @@ final class ReceiveQueue {
      */
     ByteBuf lend() {
         ReceiveOperation<?> head = pending.peekFirst();
-        if (head == null || surplus != null || end != null || connection.isClosing()
+        if (head == null || surplus != null || end != null || owner.isClosing()
                 || channel.pipeline().first() != channel.pipeline().last()) {
             return null;
         }
@@ -111,7 +122,7 @@ final class ReceiveQueue {
             int count = bytes.readableBytes();
             bytes.release();
             receive.complete(ReceiveResult.OK, receive.advance(count));
-            connection.startQueued();
+            owner.pullInbox();
             return;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_063
@@ -131,7 +142,7 @@ final class ReceiveQueue {
      */
     private void dropLateRead(ByteBuf bytes) {
         if (LATE_READ_WARNED.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "{0}: {1} bytes were read into the buffer of a receive that had already"
+            LOG.warn("{}: {} bytes were read into the buffer of a receive that had already"
                     + " completed; they cannot be kept, since that memory was already returned to the caller,"
                     + " and are dropped (further cases are not logged)", channel, bytes.readableBytes());
         }
@@ -174,11 +185,11 @@ final class ReceiveQueue {
     private void deliver(ByteBuf bytes) {
         try {
             ReceiveOperation<?> receive;
-            while (bytes.isReadable() && !connection.isClosing() && (receive = pending.pollFirst()) != null) {
+            while (bytes.isReadable() && !owner.isClosing() && (receive = pending.pollFirst()) != null) {
                 fillAndComplete(receive, bytes);
-                connection.startQueued(); // a receive the callback posted takes the next bytes
+                owner.pullInbox(); // a receive the callback posted takes the next bytes
             }
-            if (bytes.isReadable() && !connection.isClosing()) {
+            if (bytes.isReadable() && !owner.isClosing()) {
                 append(bytes.retain());
             } else if (end != null && surplus == null) {
                 abandonPending();
@@ -203,7 +214,7 @@ final class ReceiveQueue {
                 // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits.
                 count = receive.fill(bytes);
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, channel + ": a receive's buffers could not be written; it completes ERROR"
+                LOG.warn(channel + ": a receive's buffers could not be written; it completes ERROR"
                         + " and the bytes go to the next receive", e);
             }
         } else {
@@ -228,12 +239,12 @@ final class ReceiveQueue {
             pending.pollFirst();
             noRoom();
             head.complete(ReceiveResult.ERROR, 0);
-            connection.startQueued();
+            owner.pullInbox();
         }
     }
 
     private void noRoom() {
-        LOG.log(Level.WARNING, "{0}: a receive had no room left in its buffers when its turn came; it completes"
+        LOG.warn("{}: a receive had no room left in its buffers when its turn came; it completes"
                 + " ERROR with 0 bytes", channel);
     }
 

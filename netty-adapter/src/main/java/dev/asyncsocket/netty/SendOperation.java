@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.spi.OutstandingOperations;
@@ -13,7 +15,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ import java.util.List;
  */
 final class SendOperation<C> extends DefaultChannelPromise implements Operation, CallerBufferView.ReleaseObserver {
 
-    private static final System.Logger LOG = System.getLogger(SendOperation.class.getName());
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(SendOperation.class);
 
     /**
      * The most buffers one write carries: the kernel's IOV_MAX. Netty's native transports stall on a single
@@ -183,7 +184,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
                 data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "a send's buffer could not be wrapped; the send completes ERROR", e);
+            LOG.warn("a send's buffer could not be wrapped; the send completes ERROR", e);
             releaseData();
             outcome = SendResult.ERROR;
             connection.endedBeforeWrite(this);

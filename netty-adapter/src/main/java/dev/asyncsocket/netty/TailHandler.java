@@ -1,12 +1,13 @@
 package dev.asyncsocket.netty;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.lang.System.Logger.Level;
 
 /**
  * The last handler of the channel's pipeline (c-pal's threadpool I/O callback): bytes go to the receive
@@ -18,7 +19,7 @@ import java.lang.System.Logger.Level;
 final class TailHandler extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "async-socket";
-    private static final System.Logger LOG = System.getLogger(TailHandler.class.getName());
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(TailHandler.class);
 
     private final Connection connection;
     private final ReceiveQueue receives;
@@ -35,7 +36,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf) {
             receives.onRead((ByteBuf) msg);
         } else {
-            LOG.log(Level.WARNING, "{0}: a handler in front passed {1}, not bytes; pending receives fail",
+            LOG.warn("{}: a handler in front passed {}, not bytes; pending receives fail",
                     ctx.channel(), msg.getClass().getName());
             ReferenceCountUtil.release(msg);
             receives.onError();
@@ -63,15 +64,15 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
             // Codes_SRS_ASYNC_SOCKET_WIN32_42_001
             if (ConnectionFailures.worthAWarning(cause) && !warned) {
                 warned = true;
-                LOG.log(Level.WARNING, ctx.channel() + ": the connection failed; pending operations end", cause);
+                LOG.warn(ctx.channel() + ": the connection failed; pending operations end", cause);
             } else {
-                LOG.log(Level.DEBUG, "{0}: connection lost: {1}", ctx.channel(), cause);
+                LOG.debug("{}: connection lost: {}", ctx.channel(), cause);
             }
             // Closed first, so that a callback sending from the ABANDONED completion already sees NOT_OPEN.
             ctx.channel().close();
             receives.onEnd(ReceiveQueue.End.RESET);
         } else {
-            LOG.log(Level.WARNING, ctx.channel() + ": receive failed", cause);
+            LOG.warn(ctx.channel() + ": receive failed", cause);
             receives.onError();
         }
     }
