@@ -48,7 +48,8 @@ final class OperationQueue {
         return next;
     }
 
-    private static final class Stub implements Operation {
+    /** An operation that is only a node: the queue's stub, and a test's marker. Never started nor abandoned. */
+    static class Stub implements Operation {
         private volatile Operation next;
 
         @Override

@@ -88,34 +88,13 @@ class OperationQueueTest {
     }
 
     /** An operation that only carries who offered it and when. */
-    private static final class Tagged implements Operation {
+    private static final class Tagged extends OperationQueue.Stub {
         final int producer;
         final int sequence;
-        private volatile Operation next;
 
         Tagged(int producer, int sequence) {
             this.producer = producer;
             this.sequence = sequence;
-        }
-
-        @Override
-        public Operation next() {
-            return next;
-        }
-
-        @Override
-        public void next(Operation next) {
-            this.next = next;
-        }
-
-        @Override
-        public void start(Connection connection) {
-            throw new AssertionError("never started here");
-        }
-
-        @Override
-        public void abandon(Connection connection) {
-            throw new AssertionError("never abandoned here");
         }
     }
 }
