@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *       executor, and {@link #abandonAfterLoopTerminated()} completes what the loop left behind.</li>
  * </ul>
  */
-final class Connection implements Runnable, ReceiveQueue.Owner {
+final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(Connection.class);
     /**
@@ -282,12 +282,17 @@ final class Connection implements Runnable, ReceiveQueue.Owner {
     }
 
     @Override
+    public void post(ReceiveOperation<?> receive) {
+        receives.post(receive);
+    }
+
+    @Override
     public void pullInbox() {
         startQueued();
     }
 
-    /** Writes a send's bytes; the flush follows at the end of the drain. */
-    void write(ByteBuf data, SendOperation<?> send) {
+    @Override
+    public void write(ByteBuf data, SendOperation<?> send) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_060
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
@@ -300,7 +305,8 @@ final class Connection implements Runnable, ReceiveQueue.Owner {
      * A send's write has its outcome (any thread). Its callback runs on the event loop, never on the stack of
      * the sendAsync call that started it, and only after the callbacks of the sends accepted before it.
      */
-    void writeDone(SendOperation<?> send) {
+    @Override
+    public void writeDone(SendOperation<?> send) {
         if (loop.inEventLoop() && !startingInline) {
             completeInOrder(send);
         } else {
@@ -312,7 +318,8 @@ final class Connection implements Runnable, ReceiveQueue.Owner {
      * A send that never reached the channel (abandoned, or failed to start) completes with the outcome it
      * set, after the sends ahead of it. Event loop only.
      */
-    void endedBeforeWrite(SendOperation<?> send) {
+    @Override
+    public void endedBeforeWrite(SendOperation<?> send) {
         inFlight.addLast(send);
         writeDone(send); // never on the stack of the sendAsync that started it inline
     }

@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * An accepted send or receive on its way to the event loop. It is its own node in the
  * {@link OperationQueue}, so queueing it allocates nothing; an interface, so that a send can also be the
@@ -16,11 +18,32 @@ interface Operation {
     void next(Operation next);
 
     /** Starts the operation on its connection; runs on the event loop. */
-    void start(Connection connection);
+    void start(Hooks connection);
 
     /**
      * Completes the operation without doing it: the connection is gone. On the event loop, or, once the loop
      * has terminated, on the thread that sweeps up.
      */
-    void abandon(Connection connection);
+    void abandon(Hooks connection);
+
+    /**
+     * What an operation may ask of the connection it runs on, and no more: the one way back from an
+     * operation into its connection. Event loop only.
+     */
+    interface Hooks {
+        /** Writes a send's bytes, to be flushed at the end of the drain. */
+        void write(ByteBuf data, SendOperation<?> send);
+
+        /** A send's write has its outcome: its callback runs in order, never on the stack of its sendAsync. */
+        void writeDone(SendOperation<?> send);
+
+        /** A send that never reached the channel (abandoned, or failed to start) completes in its turn. */
+        void endedBeforeWrite(SendOperation<?> send);
+
+        /** Posts a receive to the connection's receive queue. */
+        void post(ReceiveOperation<?> receive);
+
+        /** Whether the socket is closing: operations that end now end ABANDONED. */
+        boolean isClosing();
+    }
 }

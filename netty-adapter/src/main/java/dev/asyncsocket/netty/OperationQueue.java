@@ -63,12 +63,12 @@ final class OperationQueue {
         }
 
         @Override
-        public void start(Connection connection) {
+        public void start(Hooks connection) {
             throw new AssertionError("stub");
         }
 
         @Override
-        public void abandon(Connection connection) {
+        public void abandon(Hooks connection) {
             throw new AssertionError("stub");
         }
     }

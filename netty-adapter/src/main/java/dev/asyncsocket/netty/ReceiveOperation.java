@@ -71,12 +71,12 @@ final class ReceiveOperation<C> implements Operation {
     }
 
     @Override
-    public void start(Connection connection) {
-        connection.receives().post(this);
+    public void start(Hooks connection) {
+        connection.post(this);
     }
 
     @Override
-    public void abandon(Connection connection) {
+    public void abandon(Hooks connection) {
         abandon();
     }
 

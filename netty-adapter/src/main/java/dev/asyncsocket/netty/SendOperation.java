@@ -56,7 +56,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private final C context;
     private final OutstandingOperations outstanding;
     private volatile Operation next;
-    private Connection connection;
+    private Hooks connection;
     /** Whether a recycled {@code data} had been written in part when Netty released it. */
     private boolean partlyWrittenAtRelease;
     /** The result, once the write's outcome is known; the callback may still wait for earlier sends. */
@@ -177,7 +177,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
      * the caller's memory) completes the send with ERROR, in its turn; nothing is thrown out of the drain.
      */
     @Override
-    public void start(Connection connection) {
+    public void start(Hooks connection) {
         this.connection = connection;
         try {
             if (lone != null) {
@@ -197,7 +197,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     @Override
-    public void abandon(Connection connection) {
+    public void abandon(Hooks connection) {
         this.connection = connection;
         releaseData();
         outcome = SendResult.ABANDONED;
