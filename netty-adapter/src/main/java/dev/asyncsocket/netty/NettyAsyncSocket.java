@@ -22,6 +22,7 @@ import dev.asyncsocket.SocketTransport;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class NettyAsyncSocket implements AsyncSocket {
 
+    private static final Cleaner CLEANER = Cleaner.create();
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyAsyncSocket.class);
     private static final AttributeKey<NettyAsyncSocket> OWNER =
             AttributeKey.valueOf(NettyAsyncSocket.class, "owner");
@@ -58,9 +60,11 @@ public final class NettyAsyncSocket implements AsyncSocket {
     }
 
     /**
-     * A closed socket on {@code engine}, holding a reference on it until {@link #destroy()}.
+     * A closed socket on {@code engine}, holding a reference on it until {@link #destroy()} (a socket collected
+     * without it releases its reference then, with a warning).
      *
-     * @return {@code null} if {@code engine} is {@code null} or not a {@link NettyExecutionEngine}
+     * @return {@code null} if {@code engine} is {@code null}, not a {@link NettyExecutionEngine}, or already
+     *     released (its count reached 0; logged)
      */
     public static NettyAsyncSocket create(ExecutionEngine engine) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_002
@@ -74,9 +78,28 @@ public final class NettyAsyncSocket implements AsyncSocket {
             return null;
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_42_004
-        nettyEngine.incRef();
+        if (!nettyEngine.acquireForSocket()) {
+            return null; // the engine's count already reached 0: it warned
+        }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_001
-        return new NettyAsyncSocket(nettyEngine);
+        NettyAsyncSocket socket = new NettyAsyncSocket(nettyEngine);
+        CLEANER.register(socket, new NeverDestroyed(nettyEngine, socket.engineReleased));
+        return socket;
+    }
+
+    /**
+     * A socket collected without {@code destroy()} (never opened, or closed, and dropped): its reference on
+     * the engine would keep the engine's threads alive in silence. Releases it, with a warning. Holds nothing
+     * of the socket but the engine and the flag both share.
+     */
+    private record NeverDestroyed(NettyExecutionEngine engine, AtomicBoolean released) implements Runnable {
+        @Override
+        public void run() {
+            if (released.compareAndSet(false, true)) {
+                LOG.warn("a socket on {} was never destroyed; its reference on the engine is released now", engine);
+                engine.releaseForSocket();
+            }
+        }
     }
 
     /** Not supported, as in c-pal: always {@code null}. */
@@ -338,7 +361,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         // Codes_SRS_ASYNC_SOCKET_WIN32_42_005
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_005
         if (engineReleased.compareAndSet(false, true)) {
-            engine.decRef();
+            engine.releaseForSocket();
         }
     }
 

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gracefully; from a thread outside the group the last {@link #decRef()} returns once its threads have
  * ended. A group passed to {@link #wrap} is borrowed and never shut down here. Thread-safe.
  */
-public final class NettyExecutionEngine implements ExecutionEngine {
+public final class NettyExecutionEngine implements ExecutionEngine, AutoCloseable {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyExecutionEngine.class);
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
@@ -32,6 +32,8 @@ public final class NettyExecutionEngine implements ExecutionEngine {
     private final NettyTransport transport;
     private final boolean owned;
     private final AtomicInteger refCount = new AtomicInteger(1);
+    /** How many of the references sockets hold (one each, from create to destroy). Guarded by this. */
+    private int socketReferences;
     /** Connections open on this engine's loops, to sweep if the loops end under them. */
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     /**
@@ -133,16 +135,40 @@ public final class NettyExecutionEngine implements ExecutionEngine {
         return false;
     }
 
-    /** Takes a reference; does nothing once the count has reached 0. */
+    /** Takes a reference; does nothing, and warns, once the count has reached 0. */
     @Override
     public void incRef() {
-        addToCount(1, "incRef");
+        addToCount(1, false, "incRef");
     }
 
-    /** Releases a reference; the last one shuts an owned group down. Extra calls are ignored. */
+    /**
+     * Releases a reference; the last one shuts an owned group down. A call that would release a reference
+     * one of the sockets still holds (an extra decRef, where {@code destroy()} was meant) is refused with a
+     * warning, as is one after the count reached 0: the sockets on the engine go on working.
+     */
     @Override
     public void decRef() {
-        if (addToCount(-1, "decRef") != 0) {
+        release(false, "decRef");
+    }
+
+    /** As {@link #decRef()}: for try-with-resources over an engine this code created or took a reference on. */
+    @Override
+    public void close() {
+        decRef();
+    }
+
+    /** A socket's reference: {@code false}, with a warning, if the count already reached 0. */
+    boolean acquireForSocket() {
+        return addToCount(1, true, "creating a socket") > 0;
+    }
+
+    /** Releases a socket's reference. */
+    void releaseForSocket() {
+        release(true, "releasing a socket");
+    }
+
+    private void release(boolean socket, String caller) {
+        if (addToCount(-1, socket, caller) != 0) {
             return;
         }
         if (owned) {
@@ -152,16 +178,27 @@ public final class NettyExecutionEngine implements ExecutionEngine {
         }
     }
 
-    /** Adds {@code delta} unless the count already reached 0 (then warns); returns the new count, or -1. */
-    private int addToCount(int delta, String caller) {
-        int count;
-        do {
-            count = refCount.get();
-            if (count == 0) {
-                LOG.warn(caller + " on a released execution engine ignored");
-                return -1;
-            }
-        } while (!refCount.compareAndSet(count, count + delta));
+    /**
+     * Adds {@code delta} to the count (and to the sockets' share of it if {@code socket}), unless the count
+     * already reached 0 or a caller's release would take a socket's reference (then warns).
+     *
+     * @return the new count, or -1 if refused
+     */
+    private synchronized int addToCount(int delta, boolean socket, String caller) {
+        int count = refCount.get();
+        if (count == 0) {
+            LOG.warn("{} on a released execution engine refused", caller);
+            return -1;
+        }
+        if (!socket && delta < 0 && count + delta < socketReferences) {
+            LOG.warn("{} refused: the {} sockets still on this engine hold every reference left (destroy them instead)",
+                    caller, socketReferences);
+            return -1;
+        }
+        if (socket) {
+            socketReferences += delta;
+        }
+        refCount.set(count + delta);
         return count + delta;
     }
 

@@ -5,9 +5,14 @@ import dev.asyncsocket.SocketState;
 import io.netty.channel.EventLoopGroup;
 import org.junit.jupiter.api.Test;
 
+import dev.asyncsocket.netty.testing.WarningRecorder;
+
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.mockito.Mockito.mock;
@@ -49,11 +54,11 @@ class CreateTest {
         NettyExecutionEngine engine = spy(NettyExecutionEngine.create(NettyTransport.NIO, 1));
         // Tests_SRS_ASYNC_SOCKET_WIN32_42_004
         NettyAsyncSocket socket = NettyAsyncSocket.create(engine);
-        verify(engine).incRef();
+        verify(engine).acquireForSocket();
         assertEquals(2, engine.refCount());
         // Tests_SRS_ASYNC_SOCKET_WIN32_42_005
         socket.destroy();
-        verify(engine).decRef();
+        verify(engine).releaseForSocket();
         assertEquals(1, engine.refCount());
         engine.decRef();
     }
@@ -74,7 +79,7 @@ class CreateTest {
         when(engine.eventLoopGroup()).thenReturn((EventLoopGroup) null);
         // Tests_SRS_ASYNC_SOCKET_WIN32_01_003
         assertNull(NettyAsyncSocket.create(engine));
-        verify(engine, never()).incRef();
+        verify(engine, never()).acquireForSocket();
     }
 
     @Test
@@ -100,5 +105,60 @@ class CreateTest {
         }, ByteBuffer.allocate(1)));
         socket.destroy();
         engine.decRef();
+    }
+
+    @Test
+    void createOnAnEngineWhoseCountReachedZeroGivesNullAndSaysWhy() {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(NettyTransport.NIO, 1);
+        engine.decRef();
+        try (WarningRecorder warnings = WarningRecorder.start()) {
+            assertNull(NettyAsyncSocket.create(engine));
+            assertEquals(1, warnings.warnings().size(), warnings.warnings().toString());
+            assertTrue(warnings.warnings().get(0).contains("released execution engine"), warnings.warnings().get(0));
+        }
+    }
+
+    @Test
+    void anExtraDecRefThatWouldTakeASocketsReferenceIsRefusedAndTheEngineRunsOn() {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(NettyTransport.NIO, 1);
+        NettyAsyncSocket socket = NettyAsyncSocket.create(engine);
+        engine.decRef(); // the creator's own: the socket's is left
+        try (WarningRecorder warnings = WarningRecorder.start()) {
+            engine.decRef(); // one too many
+            assertEquals(1, warnings.warnings().size(), warnings.warnings().toString());
+            assertTrue(warnings.warnings().get(0).contains("destroy them instead"), warnings.warnings().get(0));
+        }
+        assertEquals(1, engine.refCount());
+        assertFalse(engine.eventLoopGroup().isShuttingDown(), "the socket's engine went on");
+        socket.destroy();
+        assertTrue(engine.eventLoopGroup().isTerminated(), "the socket's release was the last");
+    }
+
+    @Test
+    void aSocketDroppedWithoutDestroyReleasesItsEngineReferenceOnceCollected() throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(NettyTransport.NIO, 1);
+        createAndDrop(engine);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (engine.refCount() != 1) {
+            assertTrue(System.nanoTime() < deadline, "the dropped socket still holds its reference");
+            System.gc();
+            Thread.onSpinWait();
+        }
+        engine.decRef();
+        assertTrue(engine.eventLoopGroup().isTerminated());
+    }
+
+    private static void createAndDrop(NettyExecutionEngine engine) {
+        assertNotNull(NettyAsyncSocket.create(engine));
+        assertEquals(2, engine.refCount());
+    }
+
+    @Test
+    void anEngineClosedByTryWithResourcesReleasesItsReference() {
+        EventLoopGroup group;
+        try (NettyExecutionEngine engine = NettyExecutionEngine.create(NettyTransport.NIO, 1)) {
+            group = engine.eventLoopGroup();
+        }
+        assertTrue(group.isTerminated());
     }
 }
