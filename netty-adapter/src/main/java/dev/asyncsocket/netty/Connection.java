@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
 
 /**
  * What one open of a socket binds together: the channel, its event loop, the inbox that carries accepted
@@ -59,6 +60,8 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     private final Channel channel;
     private final EventLoop loop;
     private final SocketLifecycle lifecycle;
+    /** Where the reason of each ERROR or ABANDONED completion goes, right before its callback runs. */
+    private final Consumer<SocketFailure> failures;
     private final OperationQueue inbox = new OperationQueue();
     private final ReceiveQueue receives;
     /** Sends handed to the channel (or abandoned) whose callbacks have not run yet, oldest first. Event loop only. */
@@ -71,6 +74,8 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     private boolean unflushed;
     /** Set by the close; from then on operations are abandoned, not started. */
     private volatile boolean closed;
+    /** Why {@link #closed} was set: a local close, or the loop ending; {@code null} until then. */
+    private volatile SocketFailure closedBecause;
     /** Whether the open's drain has run, so that operations may start. Event loop only. */
     private boolean attached;
     /** Whether an operation is starting on the stack of the call that submitted it. Event loop only. */
@@ -78,11 +83,15 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     /** See {@link #sweepWhenLoopEnds}. */
     private final GenericFutureListener<Future<Object>> sweep = ended -> abandonAfterLoopTerminated();
 
-    /** @param openCallback runs first on the event loop, before anything else of this connection */
-    Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback) {
+    /**
+     * @param openCallback runs first on the event loop, before anything else of this connection
+     * @param failures     told why, right before each ERROR or ABANDONED callback of this connection
+     */
+    Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures) {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.lifecycle = lifecycle;
+        this.failures = failures;
         this.openCallback = openCallback;
         this.receives = new ReceiveQueue(this, channel);
     }
@@ -113,12 +122,13 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
                 channel.pipeline().remove(early); // passes on what it held, through any handlers behind it
             }
             if (!channel.isActive()) {
-                receives.onEnd(ReceiveQueue.End.CLOSED); // closed before this task ran: its events are gone
+                // closed before this task ran: its events are gone
+                receives.onEnd(ReceiveQueue.End.CLOSED, whyChannelClosed());
             }
         } catch (RuntimeException | Error e) {
             LOG.warn(channel + ": the socket could not plug into the pipeline; the connection is closed", e);
             channel.close();
-            receives.onEnd(ReceiveQueue.End.CLOSED);
+            receives.onEnd(ReceiveQueue.End.CLOSED, FailureKind.PIPELINE_ERROR.because(e));
         }
     }
 
@@ -138,6 +148,34 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     @Override
     public boolean isClosing() {
         return closed || lifecycle.state() != SocketState.OPEN;
+    }
+
+    @Override
+    public SocketFailure whyClosing() {
+        SocketFailure why = closedBecause;
+        return why != null ? why
+                : loop.isShuttingDown() ? FailureKind.ENGINE_SHUT_DOWN.alone() : FailureKind.CLOSED_LOCALLY.alone();
+    }
+
+    /**
+     * Why the channel is closed: this socket's close, the stream's end if that closed it (a reset), the
+     * engine shutting down (Netty closes its loops' channels), else something other than this socket.
+     */
+    @Override
+    public SocketFailure whyChannelClosed() {
+        if (isClosing()) {
+            return whyClosing();
+        }
+        SocketFailure ended = receives.endReason();
+        if (ended != null && ended.kind() != FailureKind.END_OF_STREAM) {
+            return ended;
+        }
+        return loop.isShuttingDown() ? FailureKind.ENGINE_SHUT_DOWN.alone() : FailureKind.CHANNEL_CLOSED.alone();
+    }
+
+    @Override
+    public void failed(SocketFailure why) {
+        failures.accept(why);
     }
 
     /** Whether the loop no longer takes new work (the engine is shutting down). */
@@ -352,7 +390,7 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
 
     private void closeOnLoop() {
         if (!closed) {
-            closed = true;
+            closeBecause(FailureKind.CLOSED_LOCALLY);
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_021
             // Closing fails the writes still in Netty's outbound buffer, in order. Writes the kernel already
             // holds (io_uring) complete when their completions arrive; the socket's close waits for them.
@@ -367,7 +405,14 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
         while ((operation = inbox.poll()) != null) {
             operation.abandon(this);
         }
-        receives.close();
+        receives.close(whyClosing());
+    }
+
+    private void closeBecause(FailureKind why) {
+        if (closedBecause == null) {
+            closedBecause = why.alone();
+        }
+        closed = true;
     }
 
     /**
@@ -376,7 +421,7 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
      * global executor. Idempotent.
      */
     void abandonAfterLoopTerminated() {
-        closed = true;
+        closeBecause(FailureKind.ENGINE_SHUT_DOWN);
         if (openCallback != null) {
             runOpenCallback();
         }
@@ -411,7 +456,7 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
             // global executor, one at a time and in the order they were refused; always as tasks of their own,
             // never nested in a callback that runs there already.
             loop.terminationFuture().addListener(terminated -> GlobalEventExecutor.INSTANCE.execute(() -> {
-                closed = true;
+                closeBecause(FailureKind.ENGINE_SHUT_DOWN);
                 task.run();
                 abandonAfterLoopTerminated();
             }));

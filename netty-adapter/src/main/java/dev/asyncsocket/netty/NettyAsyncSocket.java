@@ -54,6 +54,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
     private final AtomicBoolean engineReleased = new AtomicBoolean();
     /** Set before the socket turns OPEN, cleared before it turns CLOSED. */
     private volatile Connection connection;
+    /** See {@link #lastFailure()}: written on the event loop (or the sweep), read from any thread. */
+    private volatile SocketFailure lastFailure;
 
     private NettyAsyncSocket(NettyExecutionEngine engine) {
         this.engine = engine;
@@ -148,6 +150,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             releaseEngineIfDestroyed(); // a destroy that could not wait for this open left the release to it
             return refuse(transport, refused);
         }
+        lastFailure = null; // a new connection: the last one's callbacks have all run
         // Reads stop now; everything else about plugging in happens on the event loop, first thing.
         channel.config().setAutoRead(false);
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_017
@@ -159,7 +162,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             } finally {
                 outstanding.completed();
             }
-        });
+        }, why -> lastFailure = why);
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094
@@ -363,6 +366,21 @@ public final class NettyAsyncSocket implements AsyncSocket {
         if (engineReleased.compareAndSet(false, true)) {
             engine.releaseForSocket();
         }
+    }
+
+    /**
+     * Why the most recent send or receive of this socket that completed ERROR or ABANDONED did so, or
+     * {@code null} if none has since the last accepted open (an open clears it: what it says is about the
+     * connection that is or was last open). Set before the callback that reports that result runs, so the
+     * callback can read it (its own reason: callbacks of one socket run one at a time), and kept after the
+     * close, so it can be read any time after. Any thread.
+     *
+     * <p>{@link FailureKind} tells, e.g., the peer's EOF ({@code END_OF_STREAM}) from a reset or another I/O
+     * error ({@code CONNECTION_LOST}, with the exception) from this socket's own close ({@code CLOSED_LOCALLY})
+     * from the engine shutting down ({@code ENGINE_SHUT_DOWN}).
+     */
+    public SocketFailure lastFailure() {
+        return lastFailure;
     }
 
     /** The socket's state, for diagnostics and tests. */

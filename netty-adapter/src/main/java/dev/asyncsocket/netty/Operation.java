@@ -45,5 +45,14 @@ interface Operation {
 
         /** Whether the socket is closing: operations that end now end ABANDONED. */
         boolean isClosing();
+
+        /** Why the socket is closing: a local close, or the engine shutting down. Failure paths only. */
+        SocketFailure whyClosing();
+
+        /** Why the channel is closed (an operation found it so): see {@link Connection#whyChannelClosed()}. */
+        SocketFailure whyChannelClosed();
+
+        /** Records why the ERROR or ABANDONED completion about to run failed; call right before its callback. */
+        void failed(SocketFailure why);
     }
 }

@@ -77,9 +77,11 @@ final class ReceiveOperation<C> implements Operation {
 
     @Override
     public void abandon(Hooks connection) {
+        connection.failed(connection.whyClosing());
         abandon();
     }
 
+    /** Completes ABANDONED; the caller has recorded why ({@link Hooks#failed}). */
     void abandon() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_42_001
         // Codes_SRS_ASYNC_SOCKET_WIN32_42_003

@@ -36,6 +36,9 @@ final class ReceiveQueue {
 
         /** Whether the socket is closing: receives that end now end ABANDONED. */
         boolean isClosing();
+
+        /** Records why the ERROR or ABANDONED completion about to run failed; call right before its callback. */
+        void failed(SocketFailure why);
     }
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(ReceiveQueue.class);
@@ -47,6 +50,8 @@ final class ReceiveQueue {
     private final ArrayDeque<ReceiveOperation<?>> pending = new ArrayDeque<>();
     private ByteBuf surplus;
     private End end;
+    /** Why the stream ended, once it has: what receives abandoned from then on report. */
+    private SocketFailure endReason;
     /** The buffer last lent to the transport over the head receive's memory (see {@link #lend()}), or null. */
     private ByteBuf lent;
     /** The receive whose memory {@link #lent} is. */
@@ -73,9 +78,10 @@ final class ReceiveQueue {
         }
         if (end == null && isInputShutdown()) {
             end = End.EOF; // the EOF came before this socket's handler was there to see it
+            endReason = endOfStream();
         }
         if (end != null) {
-            abandonPending();
+            abandonPending(endReason);
             return;
         }
         failReceivesWithoutRoom();
@@ -149,33 +155,66 @@ final class ReceiveQueue {
         bytes.release();
     }
 
-    /** No more bytes will be read; receives still get the surplus first. */
-    void onEnd(End why) {
+    /**
+     * No more bytes will be read, for {@code reason}; receives still get the surplus first. The first reason
+     * stays (a channel closed after a reset was closed by the reset), except that a reset is what the receives
+     * abandoned from then on report, even after the EOF or the channel's close.
+     */
+    void onEnd(End why, SocketFailure reason) {
         if (end == null || why.compareTo(end) > 0) {
             end = why;
         }
+        if (endReason == null || (why == End.RESET && (endReason.kind() == FailureKind.END_OF_STREAM
+                || endReason.kind() == FailureKind.CHANNEL_CLOSED))) {
+            endReason = reason;
+        }
         if (surplus == null) {
-            abandonPending();
+            abandonPending(endReason);
         }
     }
 
-    /** A failure that is not the end of the stream (e.g. a handler in front failed to decode). */
-    void onError() {
+    /**
+     * Why the input ended: the peer's EOF, unless the engine is shutting down, whose loop ends the reads it
+     * leaves (io_uring reports them as an EOF).
+     */
+    SocketFailure endOfStream() {
+        return channel.eventLoop().isShuttingDown()
+                ? FailureKind.ENGINE_SHUT_DOWN.alone() : FailureKind.END_OF_STREAM.alone();
+    }
+
+    /** Why the stream ended, or {@code null} while it goes on. */
+    SocketFailure endReason() {
+        return endReason;
+    }
+
+    /**
+     * A failure that is not the end of the stream: a handler in front failed ({@code cause}), or passed
+     * something other than bytes ({@code null}).
+     */
+    void onError(Throwable cause) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        SocketFailure why = FailureKind.PIPELINE_ERROR.because(cause);
         ReceiveOperation<?> receive;
         while ((receive = pending.pollFirst()) != null) {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_070
+            owner.failed(why);
             receive.complete(ReceiveResult.ERROR, 0);
         }
     }
 
-    /** The socket is closing: every pending receive is abandoned and the surplus let go. */
-    void close() {
+    /** The socket is closing, for {@code why}: every pending receive is abandoned and the surplus let go. */
+    void close(SocketFailure why) {
         end = End.CLOSED;
+        if (endReason == null) {
+            endReason = why;
+        }
         if (surplus != null) {
             surplus.release();
             surplus = null;
         }
-        abandonPending();
+        abandonPending(why);
     }
 
     private boolean isInputShutdown() {
@@ -192,7 +231,7 @@ final class ReceiveQueue {
             if (bytes.isReadable() && !owner.isClosing()) {
                 append(bytes.retain());
             } else if (end != null && surplus == null) {
-                abandonPending();
+                abandonPending(endReason);
             }
         } finally {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_068
@@ -207,6 +246,7 @@ final class ReceiveQueue {
      */
     private void fillAndComplete(ReceiveOperation<?> receive, ByteBuf bytes) {
         int count = 0;
+        Throwable fault = null;
         if (receive.hasRoom()) {
             try {
                 // Codes_SRS_ASYNC_SOCKET_WIN32_01_071
@@ -214,6 +254,7 @@ final class ReceiveQueue {
                 // fill() copies at most what the buffers hold, so a receive never reports more; the rest waits.
                 count = receive.fill(bytes);
             } catch (RuntimeException | Error e) {
+                fault = e;
                 LOG.warn(channel + ": a receive's buffers could not be written; it completes ERROR"
                         + " and the bytes go to the next receive", e);
             }
@@ -224,6 +265,7 @@ final class ReceiveQueue {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_069
             receive.complete(ReceiveResult.OK, count);
         } else {
+            owner.failed(FailureKind.NO_ROOM.because(fault));
             receive.complete(ReceiveResult.ERROR, 0);
         }
     }
@@ -238,6 +280,7 @@ final class ReceiveQueue {
         while ((head = pending.peekFirst()) != null && !head.hasRoom()) {
             pending.pollFirst();
             noRoom();
+            owner.failed(FailureKind.NO_ROOM.alone());
             head.complete(ReceiveResult.ERROR, 0);
             owner.pullInbox();
         }
@@ -263,9 +306,10 @@ final class ReceiveQueue {
         composite.addComponent(true, bytes);
     }
 
-    private void abandonPending() {
+    private void abandonPending(SocketFailure why) {
         ReceiveOperation<?> receive;
         while ((receive = pending.pollFirst()) != null) {
+            owner.failed(why);
             receive.abandon();
         }
     }

@@ -61,6 +61,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private boolean partlyWrittenAtRelease;
     /** The result, once the write's outcome is known; the callback may still wait for earlier sends. */
     private SendResult outcome;
+    /** Why, for an outcome other than OK; recorded right before the callback runs. */
+    private SocketFailure failure;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
@@ -187,6 +189,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             LOG.warn("a send's buffer could not be wrapped; the send completes ERROR", e);
             releaseData();
             outcome = SendResult.ERROR;
+            failure = FailureKind.WRITE_FAILED.because(e);
             connection.endedBeforeWrite(this);
             return;
         }
@@ -201,6 +204,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         this.connection = connection;
         releaseData();
         outcome = SendResult.ABANDONED;
+        failure = connection.whyClosing();
         connection.endedBeforeWrite(this);
     }
 
@@ -220,6 +224,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     /** Completes a send whose event loop ended before its callback could run: with its outcome if it had one. */
     void completeAfterLoopEnded() {
+        if (outcome == null && !isSuccess()) {
+            failure = FailureKind.ENGINE_SHUT_DOWN.alone();
+        }
         complete(outcome != null ? outcome : isSuccess() ? SendResult.OK : SendResult.ABANDONED);
     }
 
@@ -310,6 +317,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             return SendResult.OK;
         }
         if (connection.isClosing()) {
+            failure = connection.whyClosing();
             return SendResult.ABANDONED; // close() or destroy() came first: the contract's "else ABANDONED"
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_102
@@ -317,8 +325,13 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         // at its release; any other wrapper keeps its indexes after it.
         boolean partlyWritten = (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
                 || (leading != null && leading.anyWritten());
-        if (!partlyWritten && cause() instanceof ClosedChannelException) {
-            return SendResult.ABANDONED;
+        if (cause() instanceof ClosedChannelException) {
+            failure = connection.whyChannelClosed(); // Netty's shared exception says less than who closed it
+            if (!partlyWritten) {
+                return SendResult.ABANDONED;
+            }
+        } else {
+            failure = FailureKind.WRITE_FAILED.because(cause()); // a reset, a handler in front: the cause says
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_067
         return SendResult.ERROR;
@@ -335,6 +348,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         }
         callback = null;
         try {
+            if (result != SendResult.OK) {
+                connection.failed(failure != null ? failure : connection.whyClosing());
+            }
             Callbacks.sendComplete(once, context, result);
         } finally {
             outstanding.completed();

@@ -39,7 +39,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
             LOG.warn("{}: a handler in front passed {}, not bytes; pending receives fail",
                     ctx.channel(), msg.getClass().getName());
             ReferenceCountUtil.release(msg);
-            receives.onError();
+            receives.onError(null);
         }
     }
 
@@ -51,7 +51,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            receives.onEnd(ReceiveQueue.End.EOF);
+            receives.onEnd(ReceiveQueue.End.EOF, receives.endOfStream());
         }
         ReferenceCountUtil.release(evt);
     }
@@ -70,15 +70,15 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
             }
             // Closed first, so that a callback sending from the ABANDONED completion already sees NOT_OPEN.
             ctx.channel().close();
-            receives.onEnd(ReceiveQueue.End.RESET);
+            receives.onEnd(ReceiveQueue.End.RESET, FailureKind.CONNECTION_LOST.because(cause));
         } else {
             LOG.warn(ctx.channel() + ": receive failed", cause);
-            receives.onError();
+            receives.onError(cause);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        receives.onEnd(ReceiveQueue.End.CLOSED);
+        receives.onEnd(ReceiveQueue.End.CLOSED, connection.whyChannelClosed());
     }
 }

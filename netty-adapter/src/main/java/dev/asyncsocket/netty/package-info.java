@@ -8,7 +8,9 @@
  *   <li>{@link dev.asyncsocket.netty.NettySocketTransport}: a connected channel: {@code connect},
  *       {@code connectAsync}, or {@code of(channel)} for a pipeline of your own.</li>
  *   <li>{@link dev.asyncsocket.netty.NettySocketListener}: accepts connections for servers.</li>
- *   <li>{@link dev.asyncsocket.netty.NettyAsyncSocket}: the socket.</li>
+ *   <li>{@link dev.asyncsocket.netty.NettyAsyncSocket}: the socket; its {@code lastFailure()}, a
+ *       {@link dev.asyncsocket.netty.SocketFailure} of a {@link dev.asyncsocket.netty.FailureKind}, says why
+ *       an operation completed ERROR or ABANDONED.</li>
  * </ul>
  *
  * <p>Inside, one way down: {@code NettyAsyncSocket} (the contract's checks and states) → {@code Connection}

@@ -208,7 +208,7 @@ class ReadIntoCallerMemoryTest {
             fixture.post(new ByteBuffer[] {buffer}, recorder);
             ByteBuf lent = receives.lend();
             assertNotNull(lent, "a lone direct buffer is lent");
-            receives.close();
+            receives.close(FailureKind.CLOSED_LOCALLY.alone());
             assertEquals(ReceiveResult.ABANDONED, recorder.next().result());
 
             lent.writeBytes(new byte[] {1, 2, 3}); // what a read completing late would do

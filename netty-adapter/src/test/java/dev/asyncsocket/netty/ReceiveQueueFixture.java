@@ -24,7 +24,7 @@ final class ReceiveQueueFixture implements AutoCloseable {
         SocketLifecycle lifecycle = new SocketLifecycle();
         assertTrue(lifecycle.beginOpen());
         lifecycle.opened();
-        receives = new Connection(channel, lifecycle, () -> { }).receives();
+        receives = new Connection(channel, lifecycle, () -> { }, why -> { }).receives();
     }
 
     /** Posts a receive into {@code buffers}, counted as accepted. */

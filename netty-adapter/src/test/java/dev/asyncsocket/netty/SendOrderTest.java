@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SendOrderTest {
 
     /** The first byte of a write that the handler in front refuses on the spot. */
-    private static final byte REFUSED = (byte) 0xEE;
+    static final byte REFUSED = (byte) 0xEE;
     private static final int LARGE = 32 * 1024 * 1024;
 
     private final CallbackRecorder recorder = new CallbackRecorder();
@@ -119,7 +119,7 @@ class SendOrderTest {
     }
 
     /** An open pair whose pipeline fails, at once, every write whose first byte is {@link #REFUSED}. */
-    private static LoopbackPair openBehindARefusingHandler(NettyTransport transport) throws Exception {
+    static LoopbackPair openBehindARefusingHandler(NettyTransport transport) throws Exception {
         LoopbackPair pair = LoopbackPair.connected(transport);
         pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter() {
             @Override

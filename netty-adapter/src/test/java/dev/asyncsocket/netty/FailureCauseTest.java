@@ -1,0 +1,177 @@
+package dev.asyncsocket.netty;
+
+import dev.asyncsocket.OnReceiveComplete;
+import dev.asyncsocket.OnSendComplete;
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
+import dev.asyncsocket.SendSyncResult;
+import dev.asyncsocket.SocketState;
+import dev.asyncsocket.netty.testing.CallbackRecorder;
+import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.LoopbackPair;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link NettyAsyncSocket#lastFailure()}: why an operation completed ERROR or ABANDONED, read inside the
+ * callback that reports it (each callback here records what it read there) and any time after.
+ */
+class FailureCauseTest {
+
+    /** A result, and the socket's last failure as its callback read it. */
+    private record Seen(Enum<?> result, SocketFailure failure) {
+    }
+
+    private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+
+    @EachTransport
+    void aPeerResetIsReadInsideTheAbandonedCallbackAsConnectionLostWithItsIOException(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            receive(pair.socket());
+            pair.peerReset();
+            SocketFailure why = next(ReceiveResult.ABANDONED);
+            assertEquals(FailureKind.CONNECTION_LOST, why.kind());
+            assertInstanceOf(IOException.class, why.cause());
+        }
+    }
+
+    @EachTransport
+    void thePeersEofIsReadInsideTheAbandonedCallbackAsEndOfStreamAfterAnOkThatHadNoFailure(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            receive(pair.socket());
+            pair.peerWrite(new byte[] {1});
+            assertNull(next(ReceiveResult.OK), "no failure yet");
+
+            receive(pair.socket());
+            pair.peerShutdownOutput();
+            assertEquals(new SocketFailure(FailureKind.END_OF_STREAM, null), next(ReceiveResult.ABANDONED));
+        }
+    }
+
+    @EachTransport
+    void aLocalCloseIsReadInsideTheAbandonedCallbackAsClosedLocallyAndStillAfterTheCloseReturned(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            receive(pair.socket());
+            pair.socket().close();
+            assertEquals(FailureKind.CLOSED_LOCALLY, next(ReceiveResult.ABANDONED).kind());
+            assertEquals(SocketState.CLOSED, pair.socket().state());
+            assertEquals(FailureKind.CLOSED_LOCALLY, pair.socket().lastFailure().kind(), "kept after the close");
+        }
+    }
+
+    @EachTransport
+    void aNewOpenClearsTheLastFailure(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport); LoopbackPair.Connected fresh = pair.connectAgain()) {
+            receive(pair.socket());
+            pair.socket().close();
+            next(ReceiveResult.ABANDONED);
+
+            CallbackRecorder opened = new CallbackRecorder();
+            assertEquals(0, pair.socket().openAsync(fresh.transport(), opened, null));
+            opened.next();
+            assertNull(pair.socket().lastFailure());
+            pair.socket().close();
+        }
+    }
+
+    /** The engine's sweep ends a receive on a channel no loop closes any more (it was deregistered first). */
+    @EachTransport
+    void theEngineShuttingDownUnderAnOpenSocketIsReadAsEngineShutDownWhenItsSweepEndsAReceive(
+            NettyTransport transport) throws Exception {
+        engineShutdownIsReadAsEngineShutDown(transport, true);
+    }
+
+    /** The loop closes its channels as it shuts down: the receive ends with the channel. */
+    @EachTransport
+    void theEngineShuttingDownUnderAnOpenSocketIsReadAsEngineShutDownWhenItClosesTheChannel(
+            NettyTransport transport) throws Exception {
+        engineShutdownIsReadAsEngineShutDown(transport, false);
+    }
+
+    private void engineShutdownIsReadAsEngineShutDown(NettyTransport transport, boolean deregisterFirst)
+            throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        engine.incRef(); // the test's own, for after the pair released one
+        try (LoopbackPair pair = LoopbackPair.open(engine)) {
+            receive(pair.socket());
+            if (deregisterFirst) {
+                assertTrue(pair.transport().channel().deregister().await(10, TimeUnit.SECONDS));
+            }
+            engine.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            assertEquals(FailureKind.ENGINE_SHUT_DOWN, next(ReceiveResult.ABANDONED).kind());
+        } finally {
+            engine.decRef();
+        }
+    }
+
+    @EachTransport
+    void aHandlerInFrontThatFailsIsReadInsideTheErrorCallbackAsPipelineErrorWithItsException(NettyTransport transport)
+            throws Exception {
+        RuntimeException decodeFailure = new IllegalArgumentException("cannot decode (a test failure)");
+        try (LoopbackPair pair = LoopbackPair.connected(transport)) {
+            pair.transport().channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ((ByteBuf) msg).release();
+                    ctx.fireExceptionCaught(decodeFailure);
+                }
+            });
+            CallbackRecorder opened = new CallbackRecorder();
+            assertEquals(0, pair.socket().openAsync(pair.transport(), opened, null));
+            opened.next();
+            receive(pair.socket());
+            pair.peerWrite(new byte[] {1});
+            assertEquals(new SocketFailure(FailureKind.PIPELINE_ERROR, decodeFailure), next(ReceiveResult.ERROR));
+        }
+    }
+
+    @EachTransport
+    void aSendRefusedByAHandlerInFrontIsReadInsideTheErrorCallbackAsWriteFailedWithTheHandlersException(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = SendOrderTest.openBehindARefusingHandler(transport)) {
+            OnSendComplete<Object> callback = (ctx, result) -> record(result, pair.socket());
+            ByteBuffer[] refused = {ByteBuffer.wrap(new byte[] {SendOrderTest.REFUSED})};
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(refused, callback, null));
+            SocketFailure why = next(SendResult.ERROR);
+            assertEquals(FailureKind.WRITE_FAILED, why.kind());
+            assertTrue(why.cause().getMessage().contains("refused by a handler in front"), why.cause().toString());
+        }
+    }
+
+    private void receive(NettyAsyncSocket socket) {
+        OnReceiveComplete<Object> callback = (ctx, result, bytes) -> record(result, socket);
+        assertEquals(0, socket.receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(8)}, callback, null));
+    }
+
+    private void record(Enum<?> result, NettyAsyncSocket socket) {
+        seen.add(new Seen(result, socket.lastFailure()));
+    }
+
+    /** The failure that the next callback read inside itself; fails unless that callback reported {@code result}. */
+    private SocketFailure next(Enum<?> result) throws InterruptedException {
+        Seen done = seen.poll(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertNotNull(done, "no callback within " + CallbackRecorder.TIMEOUT_SECONDS + " s");
+        assertSame(result, done.result());
+        if (result != ReceiveResult.OK && result != SendResult.OK) {
+            assertNotNull(done.failure(), "no failure read inside the " + result + " callback");
+        }
+        return done.failure();
+    }
+}
