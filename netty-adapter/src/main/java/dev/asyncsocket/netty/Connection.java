@@ -401,11 +401,12 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
 
     /** Completes ABANDONED the operations that never reached the channel: the inbox and pending receives. */
     private void abandonQueued() {
+        // The receives already posted were accepted before those still in the inbox: they complete first.
+        receives.close(whyClosing());
         Operation operation;
         while ((operation = inbox.poll()) != null) {
             operation.abandon(this);
         }
-        receives.close(whyClosing());
     }
 
     private void closeBecause(FailureKind why) {

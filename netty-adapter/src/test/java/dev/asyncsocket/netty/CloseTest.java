@@ -7,6 +7,7 @@ import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
@@ -72,6 +73,37 @@ class CloseTest {
                 assertEquals(ReceiveResult.ABANDONED, done.get(i).result());
                 assertEquals(0, done.get(i).bytes());
                 assertEquals(i, done.get(i).context());
+            }
+        }
+    }
+
+    /**
+     * A close that meets receives already posted and others still in the inbox (a drain starts 128 at a time,
+     * then lets the loop do its I/O): they all complete ABANDONED in the order they were posted.
+     */
+    @EachTransport
+    void receivesStillInTheInboxAtTheCloseCompleteAfterThoseAlreadyPosted(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            CountDownLatch release = new CountDownLatch(1);
+            pair.transport().channel().eventLoop().execute(() -> Latches.awaitQuietly(release));
+            int count = 2 * Connection.MAX_STARTS_PER_DRAIN;
+            for (int i = 0; i < count; i++) {
+                assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {ByteBuffer.allocate(4)}, recorder, i));
+            }
+            Thread closer = new Thread(pair.socket()::close);
+            closer.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (closer.getState() != Thread.State.TIMED_WAITING) { // waiting for the callbacks: its task is queued
+                assertTrue(System.nanoTime() < deadline, "the close never began waiting");
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            closer.join(10_000);
+            List<CallbackRecorder.Callback> done = recorder.all();
+            assertEquals(count, done.size());
+            for (int i = 0; i < count; i++) {
+                assertEquals(ReceiveResult.ABANDONED, done.get(i).result());
+                assertEquals(i, done.get(i).context(), "in the order posted");
             }
         }
     }
