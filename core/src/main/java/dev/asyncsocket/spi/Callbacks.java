@@ -9,6 +9,7 @@ import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
 
 import java.lang.System.Logger.Level;
+import java.util.Objects;
 
 /**
  * Runs user callbacks so that whatever one throws is logged and goes no further: it never breaks the socket
@@ -50,7 +51,25 @@ public final class Callbacks {
     }
 
     private static void thrown(String which, Throwable t) {
-        Level level = t instanceof VirtualMachineError ? Level.ERROR : Level.WARNING;
-        LOG.log(level, which + " threw; the socket carries on", t);
+        log.thrown(which + " threw; the socket carries on", t);
+    }
+
+    /** Where what a callback threw is reported. */
+    @FunctionalInterface
+    public interface Log {
+        /** Reports {@code thrown}: at ERROR for a {@link VirtualMachineError}, else at WARNING. */
+        void thrown(String message, Throwable thrown);
+    }
+
+    /** By default, {@code System.Logger} (java.util.logging unless configured otherwise). */
+    private static volatile Log log = (message, thrown) -> LOG.log(
+            thrown instanceof VirtualMachineError ? Level.ERROR : Level.WARNING, message, thrown);
+
+    /**
+     * Routes the reports elsewhere: an implementation sends them where its own log lines go (the Netty one,
+     * through Netty's logging, so SLF4J when present). Process-wide.
+     */
+    public static void logTo(Log sink) {
+        log = Objects.requireNonNull(sink, "sink");
     }
 }

@@ -116,7 +116,7 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
                 boolean lends = NettyTransport.mayReadIntoPostedBuffer(channel);
                 channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
             }
-            channel.pipeline().addLast(TailHandler.NAME, new TailHandler(this));
+            channel.pipeline().addLast(TailHandler.NAME, new TailHandler(receives, this::onReadComplete));
             EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);
             if (early != null) {
                 channel.pipeline().remove(early); // passes on what it held, through any handlers behind it

@@ -43,6 +43,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class NettyAsyncSocket implements AsyncSocket {
 
     private static final Cleaner CLEANER = Cleaner.create();
+
+    static {
+        // What callbacks throw goes where Netty's own log lines go, under the contract's name.
+        InternalLogger callbacks = InternalLoggerFactory.getInstance(AsyncSocket.class);
+        Callbacks.logTo((message, thrown) -> {
+            if (thrown instanceof VirtualMachineError) {
+                callbacks.error(message, thrown);
+            } else {
+                callbacks.warn(message, thrown);
+            }
+        });
+    }
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyAsyncSocket.class);
     private static final AttributeKey<NettyAsyncSocket> OWNER =
             AttributeKey.valueOf(NettyAsyncSocket.class, "owner");

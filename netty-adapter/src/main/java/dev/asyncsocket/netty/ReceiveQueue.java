@@ -39,6 +39,9 @@ final class ReceiveQueue {
 
         /** Records why the ERROR or ABANDONED completion about to run failed; call right before its callback. */
         void failed(SocketFailure why);
+
+        /** Why the channel is closed: this socket's close, a reset, the engine ending, or someone else. */
+        SocketFailure whyChannelClosed();
     }
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(ReceiveQueue.class);
@@ -153,6 +156,11 @@ final class ReceiveQueue {
                     + " and are dropped (further cases are not logged)", channel, bytes.readableBytes());
         }
         bytes.release();
+    }
+
+    /** The channel closed: no more bytes will be read, for the reason the owner knows. */
+    void onChannelClosed() {
+        onEnd(End.CLOSED, owner.whyChannelClosed());
     }
 
     /**

@@ -21,14 +21,15 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "async-socket";
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(TailHandler.class);
 
-    private final Connection connection;
+    /** The end of a read burst, for the connection to drain what the burst's callbacks queued. */
+    private final Runnable onReadComplete;
     private final ReceiveQueue receives;
     /** Whether a failure of this connection was logged at WARNING already. */
     private boolean warned;
 
-    TailHandler(Connection connection) {
-        this.connection = connection;
-        this.receives = connection.receives();
+    TailHandler(ReceiveQueue receives, Runnable onReadComplete) {
+        this.receives = receives;
+        this.onReadComplete = onReadComplete;
     }
 
     @Override
@@ -45,7 +46,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        connection.onReadComplete();
+        onReadComplete.run();
     }
 
     @Override
@@ -79,6 +80,6 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        receives.onEnd(ReceiveQueue.End.CLOSED, connection.whyChannelClosed());
+        receives.onChannelClosed();
     }
 }
