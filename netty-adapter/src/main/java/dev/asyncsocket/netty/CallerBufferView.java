@@ -61,7 +61,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     private long address;
     /** A duplicate of {@code buffer} for {@link #internalNioBuffer}, made on first use. */
     private ByteBuffer internal;
-    /** A duplicate of {@code buffer} over its capacity for every other access ({@link #whole()}), made on first use. */
+    /** A duplicate of {@code buffer} over its capacity, for {@link #memory} once the caller lowered its limit. */
     private ByteBuffer whole;
     private ReleaseObserver observer;
     private ResourceLeakTracker<CallerBufferView> leak;
@@ -121,12 +121,15 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     }
 
     /**
-     * A duplicate of the caller's buffer over its whole capacity, made on first use: accesses go through it
-     * (or through {@link #internal}, cleared likewise), so that what the view covers stays what it covered
-     * when it was made, even if the caller moves its buffer's limit meanwhile (a broken contract, but one that
-     * must not fail the transport's write nor leak the copy a transport makes of it).
+     * The caller's buffer, to access its bytes up to {@code end} by absolute index: the buffer itself while its
+     * limit covers them (no allocation), else a duplicate over its whole capacity, made on first need. So the
+     * view covers what it covered when it was made even if the caller lowers its buffer's limit meanwhile (a
+     * broken contract, but one that must not fail the transport's write nor leak the copy a transport makes).
      */
-    private ByteBuffer whole() {
+    private ByteBuffer memory(int end) {
+        if (end <= buffer.limit()) {
+            return buffer;
+        }
         if (whole == null) {
             whole = buffer.duplicate().clear(); // never repositioned: absolute accesses only
         }
@@ -136,7 +139,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     /** The caller's bytes from {@code index}, as a new buffer the caller's memory backs. */
     private ByteBuffer region(int index, int count) {
         checkIndex(index, count);
-        return whole().slice(offset + index, count);
+        return memory(offset + index + count).slice(offset + index, count);
     }
 
     @Override
@@ -242,7 +245,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkDstIndex(index, length, dstIndex, dst.length);
-        whole().get(offset + index, dst, dstIndex, length);
+        memory(offset + index + length).get(offset + index, dst, dstIndex, length);
         return this;
     }
 
@@ -280,7 +283,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
         checkSrcIndex(index, length, srcIndex, src.length);
-        whole().put(offset + index, src, srcIndex, length);
+        memory(offset + index + length).put(offset + index, src, srcIndex, length);
         return this;
     }
 
@@ -323,7 +326,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
 
     @Override
     protected byte _getByte(int index) {
-        return whole().get(offset + index);
+        return memory(offset + index + 1).get(offset + index);
     }
 
     @Override
@@ -368,7 +371,7 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
 
     @Override
     protected void _setByte(int index, int value) {
-        whole().put(offset + index, (byte) value);
+        memory(offset + index + 1).put(offset + index, (byte) value);
     }
 
     @Override
