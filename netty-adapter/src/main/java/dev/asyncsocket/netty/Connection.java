@@ -89,6 +89,9 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
      */
     Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures) {
         this.channel = channel;
+        // The callback environment is the channel's event loop (of the engine's group for the channels it makes).
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
+        // Codes_SRS_ASYNC_SOCKET_WIN32_01_036
         this.loop = channel.eventLoop();
         this.lifecycle = lifecycle;
         this.failures = failures;

@@ -150,8 +150,6 @@ public final class NettyAsyncSocket implements AsyncSocket {
             return refuse(transport, "the socket is " + lifecycle.state() + ", not closed");
         }
         Channel channel = ((NettySocketTransport) transport).channel();
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
-        // Codes_SRS_ASYNC_SOCKET_WIN32_01_036
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_039
         refused = destroyed.get() ? "the socket was destroyed"
                 : !channel.isActive() ? "its channel is not connected (or already closed)"
