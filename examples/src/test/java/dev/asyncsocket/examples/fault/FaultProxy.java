@@ -136,8 +136,13 @@ public final class FaultProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 Connection connection = new Connection(client, upstream);
                 connections.add(connection);
-                start("fault-proxy-to-server", () -> connection.pump(Direction.TO_SERVER, client, upstream, toServer));
-                start("fault-proxy-to-client", () -> connection.pump(Direction.TO_CLIENT, upstream, client, toClient));
+                // Both directions' streams are taken here, before either pump runs: a pump that started late would
+                // find its socket already reset by the other's injected fault, take that for a failure of its own
+                // and reset the other side too (seen: the socket lost the 512 KiB the proxy had passed it).
+                Ends fromClient = new Ends(client.getInputStream(), upstream.getOutputStream());
+                Ends fromServer = new Ends(upstream.getInputStream(), client.getOutputStream());
+                start("fault-proxy-to-server", () -> connection.pump(Direction.TO_SERVER, fromClient, client, upstream, toServer));
+                start("fault-proxy-to-client", () -> connection.pump(Direction.TO_CLIENT, fromServer, upstream, client, toClient));
             } catch (IOException e) {
                 abort(client);
             }
@@ -149,6 +154,10 @@ public final class FaultProxy implements AutoCloseable {
         thread.setDaemon(true);
         threads.add(thread);
         thread.start();
+    }
+
+    /** One direction's ends: where the proxy reads and where it writes. */
+    private record Ends(InputStream in, OutputStream out) {
     }
 
     /** One proxied connection: the client's socket and the one to the server. */
@@ -172,15 +181,15 @@ public final class FaultProxy implements AutoCloseable {
             return socket == client ? Side.CLIENT : Side.SERVER;
         }
 
-        void pump(Direction direction, Socket from, Socket to, Faults faults) {
+        void pump(Direction direction, Ends ends, Socket from, Socket to, Faults faults) {
             AtomicLong count = forwarded[direction.ordinal()];
             byte[] chunk = new byte[CHUNK];
             long passed = 0;
             boolean stalled = false;
             boolean halfClosed = false;
+            InputStream in = ends.in();
+            OutputStream out = ends.out();
             try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
                 while (true) {
                     if (!stalled && passed == faults.stallAt()) {
                         stalled = true;
