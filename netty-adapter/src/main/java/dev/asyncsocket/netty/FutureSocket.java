@@ -18,8 +18,8 @@ import java.nio.ByteBuffer;
  * event loop, with no thread hop: the stages chained to it run there too, so they must not block (waiting on
  * a future there fails fast, see {@link SocketFuture}).
  *
- * <p>Failures are exceptions, never a throw out of a call: an operation the socket refuses returns a future
- * already failed. The connection's end is a {@link SocketFailureException} whose {@link
+ * <p>A failure completes the future exceptionally, never throws out of a call: an operation the socket
+ * refuses returns a future already failed. The connection's end is a {@link SocketFailureException} whose {@link
  * SocketFailureException#kind() kind} is the socket's {@link NettyAsyncSocket#lastFailure()} for that
  * operation; bad input is an {@link IllegalArgumentException}. The peer's EOF is not a failure: a receive
  * then yields {@link #END_OF_STREAM}, as {@link java.nio.channels.AsynchronousSocketChannel#read} does.
