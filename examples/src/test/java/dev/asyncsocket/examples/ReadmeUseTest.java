@@ -1,9 +1,12 @@
 package dev.asyncsocket.examples;
 
 import dev.asyncsocket.examples.readme.HelloEcho;
+import dev.asyncsocket.examples.readme.HelloEchoFutures;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,29 +27,55 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's "Use" example is {@link HelloEcho}, shown as it is: this test fails if the README's block and the
- * source differ, and runs the example against an echo peer on loopback (a plain JDK socket, not this library).
+ * The README's "Use" examples are {@link HelloEchoFutures} (first) and {@link HelloEcho} (the raw callbacks),
+ * shown as they are: this test fails if a README block and its source differ, and runs both examples, the
+ * second against an echo peer on loopback (a plain JDK socket, not this library).
  */
 @DisplayName("The README")
 class ReadmeUseTest {
 
-    /** The comment in README.md right before the "Use" example's java block. */
-    static final String MARKER = "<!-- ReadmeUseTest: examples/src/main/java/dev/asyncsocket/examples/readme/HelloEcho.java -->";
-    static final Path SOURCE = Path.of("src/main/java/dev/asyncsocket/examples/readme/HelloEcho.java");
+    /** Where the examples are, from this module's folder and as the README names them. */
+    static final String EXAMPLES = "src/main/java/dev/asyncsocket/examples/readme/";
+
+    /** The comment in README.md right before the java block of the example in {@code file}. */
+    static String marker(String file) {
+        return "<!-- ReadmeUseTest: examples/" + EXAMPLES + file + " -->";
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"HelloEchoFutures.java", "HelloEcho.java"})
+    @DisplayName("shows each \"Use\" example as it is, from its first import to its end")
+    void showsTheExampleAsItIs(String file) throws IOException {
+        String readme = readme();
+        int marker = readme.indexOf(marker(file));
+        assertTrue(marker >= 0, "README.md has no line " + marker(file));
+        Matcher block = Pattern.compile("\\G\\s*```java\\n(.*?)```\\n", Pattern.DOTALL).matcher(readme);
+        assertTrue(block.find(marker + marker(file).length()), "no ```java block right after " + marker(file));
+
+        Path source = Path.of(EXAMPLES + file);
+        String text = Files.readString(source, StandardCharsets.UTF_8);
+        String shown = text.substring(text.indexOf("\nimport ") + 1);
+        assertEquals(shown, block.group(1), "README.md's \"Use\" block differs from " + source + ": copy the file"
+                + " from its first import into the block");
+    }
 
     @Test
-    @DisplayName("shows HelloEcho.java as it is, from its first import to its end")
-    void showsHelloEchoAsItIs() throws IOException {
-        String readme = Files.readString(projectRoot().resolve("README.md"), StandardCharsets.UTF_8);
-        int marker = readme.indexOf(MARKER);
-        assertTrue(marker >= 0, "README.md has no line " + MARKER);
-        Matcher block = Pattern.compile("\\G\\s*```java\\n(.*?)```\\n", Pattern.DOTALL).matcher(readme);
-        assertTrue(block.find(marker + MARKER.length()), "no ```java block right after " + MARKER);
+    @DisplayName("\"Use\" shows the futures first, then the raw callbacks")
+    void showsTheFuturesExampleFirst() throws IOException {
+        String readme = readme();
+        int use = readme.indexOf("\n## Use\n");
+        int next = readme.indexOf("\n## ", use + 1);
+        int futures = readme.indexOf(marker("HelloEchoFutures.java"));
+        int callbacks = readme.indexOf(marker("HelloEcho.java"));
+        assertTrue(use >= 0 && use < futures && futures < callbacks && callbacks < next,
+                "README.md's \"Use\" section should show HelloEchoFutures, then HelloEcho");
+    }
 
-        String source = Files.readString(SOURCE, StandardCharsets.UTF_8);
-        String shown = source.substring(source.indexOf("\nimport ") + 1);
-        assertEquals(shown, block.group(1), "README.md's \"Use\" block differs from " + SOURCE + ": copy the file"
-                + " from its first import into the block");
+    @Test
+    @Timeout(60)
+    @DisplayName("\"Use\" futures example: its client gets \"hello\" back from its server")
+    void futuresExampleGetsItsMessageBack() throws Exception {
+        assertEquals("hello", HelloEchoFutures.hello());
     }
 
     @Test
@@ -55,7 +84,7 @@ class ReadmeUseTest {
         String pom = Files.readString(projectRoot().resolve("pom.xml"), StandardCharsets.UTF_8);
         Matcher version = Pattern.compile("<artifactId>async-socket-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
         assertTrue(version.find(), "no version in the root pom.xml");
-        String readme = Files.readString(projectRoot().resolve("README.md"), StandardCharsets.UTF_8);
+        String readme = readme();
         String v = version.group(1);
         assertTrue(Pattern.compile("<artifactId>async-socket-netty</artifactId>\\s*<version>" + Pattern.quote(v) + "</version>")
                 .matcher(readme).find(), "README's Maven snippet does not name async-socket-netty " + v);
@@ -69,7 +98,7 @@ class ReadmeUseTest {
 
     @Test
     @Timeout(60)
-    @DisplayName("\"Use\" example: sends its message to a loopback echo peer and gets every byte back")
+    @DisplayName("\"Use\" callbacks example: sends its message to a loopback echo peer and gets every byte back")
     void useExampleGetsItsMessageBackFromAnEchoPeer() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Long> echoed = CompletableFuture.supplyAsync(() -> echoOnce(server));
@@ -98,6 +127,10 @@ class ReadmeUseTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String readme() throws IOException {
+        return Files.readString(projectRoot().resolve("README.md"), StandardCharsets.UTF_8);
     }
 
     /** The folder with the root pom.xml and README.md: Surefire runs this module's tests in examples/. */

@@ -393,6 +393,16 @@ public final class NettyAsyncSocket implements AsyncSocket {
         return lastFailure;
     }
 
+    /**
+     * Why an operation with a good payload was refused (a send's {@code NOT_OPEN} or {@code ERROR}, a
+     * receive's non-zero): the socket was closed ({@code CLOSED_LOCALLY}), or its channel is gone or its loop
+     * ending (as {@link Connection#whyChannelClosed()} tells).
+     */
+    SocketFailure whyRefused() {
+        Connection current = connection;
+        return current == null ? FailureKind.CLOSED_LOCALLY.alone() : current.whyChannelClosed();
+    }
+
     /** The socket's state, for diagnostics and tests. */
     public SocketState state() {
         return lifecycle.state();

@@ -12,6 +12,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -20,6 +22,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -27,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A listening socket on one of an engine's event loops. Accepted connections wait, not reading, until
- * {@link #accept} hands them out; their channels have {@code TCP_NODELAY}, half-closure allowed and
- * auto-read off.
+ * {@link #accept} or {@link #acceptAsync} hands them out; their channels have {@code TCP_NODELAY},
+ * half-closure allowed and auto-read off.
  *
  * <p>What waits is bounded, as a backlog bounds it. At most {@code maxPending} accepted connections wait in
  * this process, each holding a file descriptor. At the bound the server channel stops reading (auto-read off),
@@ -44,9 +47,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code ABANDONED}). A peer that sent its FIN may only have half-closed: its connection is live and is handed
  * out, with the bytes it sent.
  *
- * <p>Thread-safe. One lock guards the waiting connections, {@code closed} and the decision to read the server
- * channel, so that decision always follows the latest count. {@link #close()} wakes every thread blocked in
- * {@link #accept}.
+ * <p>The two accepts share one queue, oldest connection first. A connection that arrives while
+ * {@link #acceptAsync} futures wait goes to the oldest of them; threads blocked in {@link #accept} get those
+ * that arrive while none waits. At most {@code maxPending} futures wait, as at most {@code maxPending}
+ * connections do.
+ *
+ * <p>Thread-safe. One lock guards the waiting connections, the waiting futures, {@code closed} and the
+ * decision to read the server channel, so that decision always follows the latest count. Futures are
+ * completed outside it. {@link #close()} wakes every thread blocked in {@link #accept} and ends every
+ * waiting {@link #acceptAsync}; so does the engine's shutdown (the server channel's close or its loop's end).
  */
 public final class NettySocketListener implements AutoCloseable {
 
@@ -63,7 +72,11 @@ public final class NettySocketListener implements AutoCloseable {
     private final Set<Channel> pending = new HashSet<>();
     /** Those among {@link #pending} that are registered and active, oldest first. */
     private final Deque<Channel> ready = new ArrayDeque<>();
+    /** Futures of {@link #acceptAsync} waiting for a connection, oldest first; some may be done (cancelled). */
+    private final Deque<CompletableFuture<NettySocketTransport>> waiting = new ArrayDeque<>();
     private boolean closed;
+    /** Closes this listener once the server channel is closed or its loop ended (the engine shut down). */
+    private final GenericFutureListener<Future<Object>> closeWhenDone = done -> close();
 
     private NettySocketListener(ServerBootstrap bootstrap, String host, int port, int maxPending)
             throws InterruptedException {
@@ -78,6 +91,9 @@ public final class NettySocketListener implements AutoCloseable {
                 });
         ChannelFuture bound = bootstrap.bind(host, port).sync();
         this.serverChannel = bound.channel();
+        serverChannel.closeFuture().addListener(closeWhenDone);
+        // io_uring leaves the server channel's close to a ring that is already gone: the loop's end tells.
+        serverChannel.eventLoop().terminationFuture().addListener(closeWhenDone);
     }
 
     /**
@@ -139,19 +155,14 @@ public final class NettySocketListener implements AutoCloseable {
         lock.lock();
         try {
             while (!closed) {
-                Channel channel = ready.poll();
-                if (channel != null) {
-                    pending.remove(channel);
-                    readWhileRoom(serverChannel);
-                    if (channel.isActive() && !peerReset(channel)) {
-                        return NettySocketTransport.ofOwn(channel);
-                    }
-                    channel.close();
-                } else if (nanosLeft <= 0) {
-                    return null;
-                } else {
-                    nanosLeft = arrived.awaitNanos(nanosLeft);
+                NettySocketTransport next = takeReady();
+                if (next != null) {
+                    return next;
                 }
+                if (nanosLeft <= 0) {
+                    return null;
+                }
+                nanosLeft = arrived.awaitNanos(nanosLeft);
             }
             return null;
         } catch (InterruptedException e) {
@@ -163,27 +174,94 @@ public final class NettySocketListener implements AutoCloseable {
     }
 
     /**
-     * Stops listening, closes every connection not handed out yet, and wakes every thread blocked in
-     * {@link #accept}, which returns {@code null}. Idempotent.
+     * The oldest waiting connection that is still open and whose peer did not reset it, as {@link #accept}
+     * gives it, without blocking: callable from any thread, an event loop or a callback included.
+     *
+     * @return a future that completes with the connection: at once, on the calling thread, if one waits;
+     *     else on the connection's event loop when it arrives. It completes exceptionally with a
+     *     {@link ListenerClosedException} if the listener is or gets closed first (its {@link #close()}, or its
+     *     engine shutting down), or with an {@link IllegalStateException} if {@code maxPending} futures already
+     *     wait (a cancelled future stops counting). Cancelling it gives up the place in line; the connection
+     *     goes to the next.
+     */
+    public CompletableFuture<NettySocketTransport> acceptAsync() {
+        CompletableFuture<NettySocketTransport> accepted = new CompletableFuture<>();
+        NettySocketTransport next = null;
+        Exception refused = null;
+        lock.lock();
+        try {
+            if (closed) {
+                refused = closedException();
+            } else if ((next = takeReady()) == null) {
+                if (waiting.size() >= maxPending) {
+                    waiting.removeIf(CompletableFuture::isDone);
+                }
+                if (waiting.size() < maxPending) {
+                    waiting.add(accepted);
+                } else {
+                    refused = new IllegalStateException(maxPending + " acceptAsync futures already wait on " + serverChannel);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (next != null) {
+            accepted.complete(next);
+        } else if (refused != null) {
+            accepted.completeExceptionally(refused);
+        }
+        return accepted;
+    }
+
+    /** The oldest ready connection that is live, or {@code null}; closes those that are not. With the lock held. */
+    private NettySocketTransport takeReady() {
+        Channel channel;
+        while ((channel = ready.poll()) != null) {
+            pending.remove(channel);
+            readWhileRoom(serverChannel);
+            if (channel.isActive() && !peerReset(channel)) {
+                return NettySocketTransport.ofOwn(channel);
+            }
+            channel.close();
+        }
+        return null;
+    }
+
+    /**
+     * Stops listening, closes every connection not handed out yet, wakes every thread blocked in
+     * {@link #accept}, which returns {@code null}, and completes every waiting {@link #acceptAsync} with a
+     * {@link ListenerClosedException}. Idempotent.
      */
     @Override
     public void close() {
-        List<Channel> waiting;
+        List<Channel> unclaimed;
+        List<CompletableFuture<NettySocketTransport>> unserved;
         lock.lock();
         try {
             closed = true;
-            waiting = new ArrayList<>(ready);
+            unclaimed = new ArrayList<>(ready);
             ready.clear();
             pending.clear(); // those still registering close themselves once active (Ready)
+            unserved = new ArrayList<>(waiting);
+            waiting.clear();
             arrived.signalAll();
         } finally {
             lock.unlock();
         }
+        if (!unserved.isEmpty()) {
+            ListenerClosedException why = closedException();
+            unserved.forEach(future -> future.completeExceptionally(why));
+        }
+        serverChannel.eventLoop().terminationFuture().removeListener(closeWhenDone); // the loop may outlive it
         ChannelFuture unbound = serverChannel.close();
         if (CurrentThread.mayBlock()) {
             unbound.awaitUninterruptibly();
         }
-        waiting.forEach(Channel::close);
+        unclaimed.forEach(Channel::close);
+    }
+
+    private ListenerClosedException closedException() {
+        return new ListenerClosedException("the listener " + serverChannel + " is closed");
     }
 
     /** How many accepted connections wait for {@link #accept} (registering or ready). For tests. */
@@ -208,7 +286,10 @@ public final class NettySocketListener implements AutoCloseable {
         }
     }
 
-    /** A waiting connection closed (epoll, for one, reads a peer's reset): it leaves the queue, making room. */
+    /**
+     * A waiting connection closed (epoll, for one, reads a peer's reset), or was handed to a future: it leaves
+     * the queue, making room.
+     */
     private void forget(Channel channel) {
         lock.lock();
         try {
@@ -219,6 +300,38 @@ public final class NettySocketListener implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A connection just active: to the oldest waiting {@link #acceptAsync}, else to the ready queue for the
+     * next accept. Closed instead if it was not counted (beyond the bound, or the listener closed meanwhile),
+     * or if a future waits and its peer already reset it (as an accept would find).
+     */
+    private void admit(Channel channel) {
+        CompletableFuture<NettySocketTransport> waiter;
+        do {
+            lock.lock();
+            try {
+                if (!pending.contains(channel) || !waiting.isEmpty() && peerReset(channel)) {
+                    if (pending.remove(channel)) {
+                        readWhileRoom(serverChannel);
+                    }
+                    channel.close();
+                    return;
+                }
+                waiter = waiting.poll();
+                if (waiter == null) {
+                    ready.add(channel);
+                    channel.closeFuture().addListener(closing -> forget(channel));
+                    arrived.signal();
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            // Completed outside the lock: the stages it runs are the caller's. The connection counts until then.
+        } while (!waiter.complete(NettySocketTransport.ofOwn(channel))); // cancelled meanwhile: the next one
+        forget(channel);
     }
 
     /**
@@ -260,25 +373,13 @@ public final class NettySocketListener implements AutoCloseable {
         }
     }
 
-    /** On each connection until it is active: makes it ready for {@link #accept}, or closes it. */
+    /** On each connection until it is active: {@link #admit admits} it. */
     @Sharable
     private final class Ready extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             ctx.pipeline().remove(this);
-            lock.lock();
-            try {
-                Channel channel = ctx.channel();
-                if (pending.contains(channel)) {
-                    ready.add(channel);
-                    channel.closeFuture().addListener(closing -> forget(channel));
-                    arrived.signal();
-                } else { // beyond the bound, or the listener closed meanwhile
-                    ctx.close();
-                }
-            } finally {
-                lock.unlock();
-            }
+            admit(ctx.channel());
             super.channelActive(ctx);
         }
     }

@@ -7,10 +7,13 @@
  *       borrowed; {@link dev.asyncsocket.netty.NettyTransport} picks the transport.</li>
  *   <li>{@link dev.asyncsocket.netty.NettySocketTransport}: a connected channel: {@code connect},
  *       {@code connectAsync}, or {@code of(channel)} for a pipeline of your own.</li>
- *   <li>{@link dev.asyncsocket.netty.NettySocketListener}: accepts connections for servers.</li>
+ *   <li>{@link dev.asyncsocket.netty.NettySocketListener}: accepts connections for servers, blocking
+ *       ({@code accept}) or as futures ({@code acceptAsync}).</li>
  *   <li>{@link dev.asyncsocket.netty.NettyAsyncSocket}: the socket; its {@code lastFailure()}, a
  *       {@link dev.asyncsocket.netty.SocketFailure} of a {@link dev.asyncsocket.netty.FailureKind}, says why
  *       an operation completed ERROR or ABANDONED.</li>
+ *   <li>{@link dev.asyncsocket.netty.FutureSocket}: the socket as futures ({@link dev.asyncsocket.netty.SocketFuture}),
+ *       failing with a {@link dev.asyncsocket.netty.SocketFailureException}; a thin facade over the callbacks.</li>
  * </ul>
  *
  * <p>Inside, one way down: {@code NettyAsyncSocket} (the contract's checks and states) → {@code Connection}

@@ -5,6 +5,7 @@ import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
+import dev.asyncsocket.netty.testing.Ports;
 
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -44,10 +45,7 @@ class ConnectAsyncTest {
     @EachTransport
     void aRefusedConnectionFailsTheFutureWithConnectException(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = LoopbackPair.connected(transport)) {
-            int closedPort;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                closedPort = probe.getLocalPort();
-            }
+            int closedPort = Ports.nobodyListens();
             ExecutionException failed = assertThrows(ExecutionException.class, () ->
                     NettySocketTransport.connectAsync(pair.engine(), "127.0.0.1", closedPort, 5000).get(10, TimeUnit.SECONDS));
             assertInstanceOf(ConnectException.class, failed.getCause(), failed.getCause().toString());

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -42,7 +44,7 @@ class ListenerBacklogTest {
             long after = descriptors();
             assertTrue(after <= before + BOUND + SLACK, (after - before) + " more descriptors for " + PEERS + " peers");
 
-            int handedOut = acceptAll(listener, BOUND).size();
+            int handedOut = acceptAll(listener, BOUND, Acceptor.BLOCKING).size();
             if (transport == NettyTransport.IO_URING) {
                 // Its multishot accept took the peers beyond the bound at once, and the listener closed those.
                 assertTrue(handedOut >= BOUND, handedOut + " connections handed out");
@@ -58,13 +60,24 @@ class ListenerBacklogTest {
     @EachTransport
     void connectionsWhosePeersResetBeforeAcceptAreClosedInsteadOfHandedOut(NettyTransport transport)
             throws Exception {
+        resetPeersAreClosedInsteadOfHandedOut(transport, Acceptor.BLOCKING);
+    }
+
+    @EachTransport
+    void connectionsWhosePeersResetBeforeAcceptAsyncAreClosedInsteadOfHandedOut(NettyTransport transport)
+            throws Exception {
+        resetPeersAreClosedInsteadOfHandedOut(transport, Acceptor.ASYNC);
+    }
+
+    private static void resetPeersAreClosedInsteadOfHandedOut(NettyTransport transport, Acceptor acceptor)
+            throws Exception {
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
         try (NettySocketListener listener = NettySocketListener.listen(engine, "127.0.0.1", 0, BOUND);
              WarningRecorder warnings = WarningRecorder.start()) {
             long before = descriptorsAfterAWarmUp(listener);
             peersSendAndLeave(listener, true, before);
 
-            int handedOut = acceptAll(listener, BOUND).size();
+            int handedOut = acceptAll(listener, BOUND, acceptor).size();
             // NIO cannot tell a reset without reading: there every connection is handed out.
             assertEquals(transport == NettyTransport.NIO ? PEERS : 0, handedOut, "connections handed out");
             assertEquals(0, listener.pendingCount());
@@ -78,6 +91,16 @@ class ListenerBacklogTest {
 
     @EachTransport
     void livePeersBeyondTheBoundWaitInTheKernelUntilAcceptMakesRoom(NettyTransport transport) throws Exception {
+        livePeersBeyondTheBoundWaitUntilAnAcceptMakesRoom(transport, Acceptor.BLOCKING);
+    }
+
+    @EachTransport
+    void livePeersBeyondTheBoundWaitInTheKernelUntilAcceptAsyncMakesRoom(NettyTransport transport) throws Exception {
+        livePeersBeyondTheBoundWaitUntilAnAcceptMakesRoom(transport, Acceptor.ASYNC);
+    }
+
+    private static void livePeersBeyondTheBoundWaitUntilAnAcceptMakesRoom(NettyTransport transport, Acceptor acceptor)
+            throws Exception {
         int bound = 4;
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
         List<Socket> peers = new ArrayList<>();
@@ -86,7 +109,7 @@ class ListenerBacklogTest {
                 peers.add(connect(listener));
             }
             awaitTrue(() -> listener.pendingCount() == bound, () -> listener.pendingCount() + " wait, not " + bound);
-            List<Integer> acceptedPorts = acceptAll(listener, bound);
+            List<Integer> acceptedPorts = acceptAll(listener, bound, acceptor);
             if (transport == NettyTransport.IO_URING) {
                 // Its multishot accept took the peers beyond the bound from the kernel: those are closed, not kept.
                 assertTrue(acceptedPorts.size() >= bound, acceptedPorts.size() + " accepted");
@@ -129,14 +152,30 @@ class ListenerBacklogTest {
         assertTrue(mostWaiting <= BOUND, mostWaiting + " connections waited for accept, " + held + " descriptors");
     }
 
+    /** How a test takes the next connection: {@code null} if none arrives within a second. */
+    private interface Acceptor {
+        NettySocketTransport next(NettySocketListener listener) throws Exception;
+
+        Acceptor BLOCKING = listener -> listener.accept(1000);
+        Acceptor ASYNC = listener -> {
+            CompletableFuture<NettySocketTransport> accepted = listener.acceptAsync();
+            try {
+                return accepted.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                return accepted.cancel(false) ? null : accepted.join(); // it may have come meanwhile
+            }
+        };
+    }
+
     /**
      * Accepts until none arrives within a second, closing each connection; checks that each was active and that
      * no more than {@code bound} waited. Returns the peers' ports.
      */
-    private static List<Integer> acceptAll(NettySocketListener listener, int bound) {
+    private static List<Integer> acceptAll(NettySocketListener listener, int bound, Acceptor acceptor)
+            throws Exception {
         List<Integer> peerPorts = new ArrayList<>();
         NettySocketTransport accepted;
-        while ((accepted = listener.accept(1000)) != null) {
+        while ((accepted = acceptor.next(listener)) != null) {
             assertTrue(accepted.channel().isActive(), "a connection that is no longer active was handed out");
             assertTrue(listener.pendingCount() <= bound, listener.pendingCount() + " wait");
             peerPorts.add(((InetSocketAddress) accepted.channel().remoteAddress()).getPort());
