@@ -51,7 +51,7 @@ class SendPressureTest {
             boolean[] writableAfter = StalledPeer.queueSends(pair, told, recorder);
             assertTrue(writableAfter[0], "64 KiB queued is not past the high mark");
             assertFalse(writableAfter[1], "128 KiB is: unwritable before that sendAsync returned");
-            Told unwritable = told.next();
+            Told unwritable = told.told(0);
             assertFalse(unwritable.writable());
             assertTrue(pair.transport().channel().eventLoop().inEventLoop(unwritable.thread()), "on the event loop");
             assertFalse(unwritable.insideSendAsync(), "never on the stack of the sendAsync that went past the mark");
@@ -61,7 +61,7 @@ class SendPressureTest {
             assertTrue(socket.counters().queuedSendBytes() > DEFAULT_HIGH, socket.counters().toString());
 
             pair.peerSkip(StalledPeer.TOTAL);
-            Told writable = told.next();
+            Told writable = told.told(1);
             assertTrue(writable.writable());
             assertTrue(writable.queuedBytes() <= DEFAULT_LOW, "told at the low mark or below: " + writable);
             assertTrue(pair.transport().channel().eventLoop().inEventLoop(writable.thread()));
@@ -105,7 +105,7 @@ class SendPressureTest {
                 }
             });
             // The peer reads only once the producer was told to stop; then all of it.
-            assertFalse(told.next().writable());
+            assertFalse(told.told(0).writable());
             pair.peerSkip(total);
             producer.get(CallbackRecorder.TIMEOUT_SECONDS * 3, TimeUnit.SECONDS);
             for (CallbackRecorder.Callback done : recorder.next((int) (total / chunk))) {
@@ -128,7 +128,7 @@ class SendPressureTest {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
             WritabilityRecorder told = WritabilityRecorder.listenTo(pair.socket());
             StalledPeer.queueSends(pair, told, recorder);
-            assertFalse(told.next().writable());
+            assertFalse(told.told(0).writable());
             pair.closeSocketWithin();
             assertEquals(SocketState.CLOSED, pair.socket().state());
             assertEquals(List.of(false, true), told.all().stream().map(Told::writable).toList());
@@ -146,9 +146,9 @@ class SendPressureTest {
                 throw new IllegalStateException("thrown by a test's writability listener");
             }, null);
             StalledPeer.queueSends(pair, told, recorder);
-            assertFalse(told.next().writable());
+            assertFalse(told.told(0).writable());
             pair.peerSkip(StalledPeer.TOTAL);
-            assertTrue(told.next().writable(), "told again after it threw");
+            assertTrue(told.told(1).writable(), "told again after it threw");
             recorder.next(StalledPeer.COUNT);
 
             assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {7})}, recorder, null));

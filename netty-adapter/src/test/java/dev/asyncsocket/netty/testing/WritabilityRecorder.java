@@ -5,11 +5,9 @@ import dev.asyncsocket.netty.OnWritabilityChanged;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -24,7 +22,7 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
     }
 
     private final NettyAsyncSocket socket;
-    private final BlockingQueue<Told> pending = new LinkedBlockingQueue<>();
+    /** Guarded by itself; waited on for new notifications. */
     private final List<Told> all = new ArrayList<>();
     private final ThreadLocal<Boolean> inSend = ThreadLocal.withInitial(() -> false);
 
@@ -46,7 +44,6 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
             all.add(told);
             all.notifyAll();
         }
-        pending.add(told);
     }
 
     /** Runs {@code sends} marked as inside {@code sendAsync} on this thread. */
@@ -59,11 +56,15 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
         }
     }
 
-    /** The next notification, waiting for it; fails the test if none comes in time. */
-    public Told next() throws InterruptedException {
-        Told told = pending.poll(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertNotNull(told, "no writability change told within " + CallbackRecorder.TIMEOUT_SECONDS + " s");
-        return told;
+    /** The notification at {@code index} (0 for the first), waiting for it; fails the test if it does not come. */
+    public Told told(int index) throws InterruptedException {
+        return await(told -> told.size() > index, "notification " + index).get(index);
+    }
+
+    /** Waits until a notification at {@code index} or later says writable; fails the test if none comes. */
+    public void awaitWritableFrom(int index) throws InterruptedException {
+        await(told -> told.subList(Math.min(index, told.size()), told.size()).stream().anyMatch(Told::writable),
+                "writable from notification " + index);
     }
 
     /** Every notification so far, in order. */
@@ -75,20 +76,18 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
 
     /** How many notifications came so far: an index for {@link #awaitWritableFrom}. */
     public int count() {
-        synchronized (all) {
-            return all.size();
-        }
+        return all().size();
     }
 
-    /** Waits until a notification at {@code index} or later says writable; fails the test if none comes in time. */
-    public void awaitWritableFrom(int index) throws InterruptedException {
+    private List<Told> await(Predicate<List<Told>> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CallbackRecorder.TIMEOUT_SECONDS);
         synchronized (all) {
-            while (all.subList(Math.min(index, all.size()), all.size()).stream().noneMatch(Told::writable)) {
+            while (!condition.test(all)) {
                 long left = deadline - System.nanoTime();
-                assertTrue(left > 0, "not told writable within " + CallbackRecorder.TIMEOUT_SECONDS + " s");
+                assertTrue(left > 0, "no " + what + " within " + CallbackRecorder.TIMEOUT_SECONDS + " s: " + all);
                 TimeUnit.NANOSECONDS.timedWait(all, left);
             }
+            return List.copyOf(all);
         }
     }
 }
