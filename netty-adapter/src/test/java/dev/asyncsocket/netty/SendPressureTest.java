@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -90,18 +91,12 @@ class SendPressureTest {
             AtomicInteger pauses = new AtomicInteger();
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                 ByteBuffer bytes = ByteBuffer.allocateDirect(chunk);
-                try {
-                    for (long sent = 0; sent < total; sent += chunk) {
-                        int seen = told.count();
-                        if (!socket.isWritable()) {
-                            pauses.incrementAndGet();
-                            told.awaitWritableFrom(seen);
-                        }
-                        assertEquals(SendSyncResult.OK, socket.sendAsync(new ByteBuffer[] {bytes}, recorder, null));
-                        mostQueued.accumulateAndGet(socket.counters().queuedSendBytes(), Math::max);
+                for (long sent = 0; sent < total; sent += chunk) {
+                    if (awaitWritable(socket, told)) {
+                        pauses.incrementAndGet();
                     }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
+                    assertEquals(SendSyncResult.OK, socket.sendAsync(new ByteBuffer[] {bytes}, recorder, null));
+                    mostQueued.accumulateAndGet(socket.counters().queuedSendBytes(), Math::max);
                 }
             });
             // The peer reads only once the producer was told to stop; then all of it.
@@ -120,6 +115,45 @@ class SendPressureTest {
                 assertEquals(i % 2 == 1, all.get(i).writable(), "alternating, unwritable first: " + all);
             }
             assertTrue(all.get(all.size() - 1).writable());
+        }
+    }
+
+    @EachTransport
+    void sendersRacingTheLoopNeverLeaveTheSocketUnwritableWithNothingQueued(NettyTransport transport) throws Exception {
+        int threads = 4;
+        int sendsPerThread = 250;
+        int size = 4 * 1024;
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            NettyAsyncSocket socket = pair.socket();
+            assertEquals(0, socket.setSendWaterMarks(8 * 1024, 16 * 1024)); // crossed both ways all the time
+            WritabilityRecorder told = WritabilityRecorder.listenTo(socket);
+            for (int round = 1; round <= 2; round++) {
+                List<CompletableFuture<Void>> senders = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    senders.add(CompletableFuture.runAsync(() -> {
+                        ByteBuffer bytes = ByteBuffer.allocateDirect(size);
+                        for (int i = 0; i < sendsPerThread; i++) {
+                            awaitWritable(socket, told); // so that the queue hovers around the marks
+                            assertEquals(SendSyncResult.OK, socket.sendAsync(new ByteBuffer[] {bytes}, recorder, null));
+                        }
+                    }));
+                }
+                pair.peerSkip((long) threads * sendsPerThread * size);
+                for (CompletableFuture<Void> sender : senders) {
+                    sender.get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                }
+                recorder.next(threads * sendsPerThread);
+                pair.awaitEventLoopTurn(); // behind the task that tells the last change
+
+                assertTrue(socket.isWritable(), "round " + round + ": writable with nothing queued");
+                assertEquals(0, socket.counters().queuedSendBytes());
+                List<Told> all = told.all();
+                System.out.printf("%s, round %d: %d changes told so far%n", transport, round, all.size());
+                for (int i = 0; i < all.size(); i++) {
+                    assertEquals(i % 2 == 1, all.get(i).writable(), "round " + round + ": alternating: " + all);
+                }
+                assertEquals(0, all.size() % 2, "round " + round + ": the last told is writable: " + all);
+            }
         }
     }
 
@@ -158,6 +192,23 @@ class SendPressureTest {
                     warnings.warnings().toString());
             pair.closeSocketWithin();
         }
+    }
+
+    /**
+     * Returns at once if the socket is writable, else once it is told so: a producer's pause. Returns whether
+     * it paused.
+     */
+    private static boolean awaitWritable(NettyAsyncSocket socket, WritabilityRecorder told) {
+        int seen = told.count(); // before reading the state: a change after it is told at this index or later
+        if (socket.isWritable()) {
+            return false;
+        }
+        try {
+            told.awaitWritableFrom(seen);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return true;
     }
 
     @Test

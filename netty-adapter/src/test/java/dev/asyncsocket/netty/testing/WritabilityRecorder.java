@@ -58,7 +58,10 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
 
     /** The notification at {@code index} (0 for the first), waiting for it; fails the test if it does not come. */
     public Told told(int index) throws InterruptedException {
-        return await(told -> told.size() > index, "notification " + index).get(index);
+        await(told -> told.size() > index, "notification " + index);
+        synchronized (all) {
+            return all.get(index);
+        }
     }
 
     /** Waits until a notification at {@code index} or later says writable; fails the test if none comes. */
@@ -76,10 +79,12 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
 
     /** How many notifications came so far: an index for {@link #awaitWritableFrom}. */
     public int count() {
-        return all().size();
+        synchronized (all) {
+            return all.size();
+        }
     }
 
-    private List<Told> await(Predicate<List<Told>> condition, String what) throws InterruptedException {
+    private void await(Predicate<List<Told>> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CallbackRecorder.TIMEOUT_SECONDS);
         synchronized (all) {
             while (!condition.test(all)) {
@@ -87,7 +92,6 @@ public final class WritabilityRecorder implements OnWritabilityChanged<Object> {
                 assertTrue(left > 0, "no " + what + " within " + CallbackRecorder.TIMEOUT_SECONDS + " s: " + all);
                 TimeUnit.NANOSECONDS.timedWait(all, left);
             }
-            return List.copyOf(all);
         }
     }
 }
