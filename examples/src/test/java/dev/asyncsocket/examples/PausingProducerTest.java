@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PausingProducerTest {
 
     private static final int CHUNK = 64 * 1024;
-    private static final long TOTAL = 64L << 20;
+    private static final long TOTAL = 16L << 20;
 
     @DisplayName("pauses, keeps at most the high mark and a chunk queued, and delivers every byte")
     @ParameterizedTest(name = "on {0}")

@@ -434,7 +434,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
 
     /**
      * Has {@code onChanged} told of each change of {@link #isWritable()} from now on (replacing the listener
-     * set before; {@code null} removes it). Calls alternate, {@code false} first, and run on the channel's
+     * set before; {@code null} removes it). Calls alternate, {@code false} first (unless it is set while the
+     * socket is unwritable: read {@link #isWritable()} for the state now), and run on the channel's
      * event loop, in a task of their own: never on the stack of the {@code sendAsync} that went past the high
      * mark, nor inside another callback. Once an engine has shut down under the socket, they run where the
      * rest of its callbacks do. Every change of an open is told before the socket turns CLOSED. What the

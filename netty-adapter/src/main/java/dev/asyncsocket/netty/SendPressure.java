@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  *       at most the high mark plus one send queued.</li>
  * </ul>
  * Each notification task counts as an outstanding operation of the socket, so it runs before the socket
- * turns CLOSED: none arrives after a new open. Thread-safe; the hot path costs a volatile read or two.
+ * turns CLOSED: none arrives after a new open. Thread-safe. Beyond the counters' own adds, a send costs a
+ * volatile read or two here; a CAS and a task only where the state changes.
  */
 final class SendPressure implements Runnable {
 
