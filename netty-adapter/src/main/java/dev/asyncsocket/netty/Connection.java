@@ -3,6 +3,8 @@ package dev.asyncsocket.netty;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.spi.SocketLifecycle;
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SocketState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -13,6 +15,7 @@ import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -46,7 +49,7 @@ import java.util.function.Consumer;
  *       executor, and {@link #abandonAfterLoopTerminated()} completes what the loop left behind.</li>
  * </ul>
  */
-final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks {
+final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operation.Hooks {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(Connection.class);
     /**
@@ -62,6 +65,9 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     private final SocketLifecycle lifecycle;
     /** Where the reason of each ERROR or ABANDONED completion goes, right before its callback runs. */
     private final Consumer<SocketFailure> failures;
+    /** The socket's send pressure and counters, told of each completion. */
+    private final SendPressure pressure;
+    private final SocketCounters counters;
     private final OperationQueue inbox = new OperationQueue();
     private final ReceiveQueue receives;
     /** Sends handed to the channel (or abandoned) whose callbacks have not run yet, oldest first. Event loop only. */
@@ -86,8 +92,11 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     /**
      * @param openCallback runs first on the event loop, before anything else of this connection
      * @param failures     told why, right before each ERROR or ABANDONED callback of this connection
+     * @param pressure     told of each send's completion, right before its callback
+     * @param counters     told of each receive's completion, right before its callback
      */
-    Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures) {
+    Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures,
+               SendPressure pressure, SocketCounters counters) {
         this.channel = channel;
         // The callback environment is the channel's event loop (of the engine's group for the channels it makes).
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
@@ -95,6 +104,8 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
         this.loop = channel.eventLoop();
         this.lifecycle = lifecycle;
         this.failures = failures;
+        this.pressure = pressure;
+        this.counters = counters;
         this.openCallback = openCallback;
         this.receives = new ReceiveQueue(this, channel);
     }
@@ -179,6 +190,16 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     @Override
     public void failed(SocketFailure why) {
         failures.accept(why);
+    }
+
+    @Override
+    public void sendCompleting(long bytes, SendResult result) {
+        pressure.completed(bytes, result, this);
+    }
+
+    @Override
+    public void receiveCompleting(ReceiveResult result, int bytes) {
+        counters.receiveCompleted(result, bytes);
     }
 
     /** Whether the loop no longer takes new work (the engine is shutting down). */
@@ -452,7 +473,8 @@ final class Connection implements Runnable, ReceiveQueue.Owner, Operation.Hooks 
     }
 
     /** Runs {@code task} on the event loop, or, if the loop refuses it, once the loop has terminated. */
-    void execute(Runnable task) {
+    @Override
+    public void execute(Runnable task) {
         try {
             loop.execute(task);
         } catch (RejectedExecutionException e) {

@@ -62,6 +62,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
     private final NettyExecutionEngine engine;
     private final SocketLifecycle lifecycle = new SocketLifecycle();
     private final OutstandingOperations outstanding = new OutstandingOperations();
+    private final SocketCounters counters = new SocketCounters();
+    private final SendPressure pressure = new SendPressure(counters, outstanding);
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private final AtomicBoolean engineReleased = new AtomicBoolean();
     /** Set before the socket turns OPEN, cleared before it turns CLOSED. */
@@ -172,7 +174,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             } finally {
                 outstanding.completed();
             }
-        }, why -> lastFailure = why);
+        }, why -> lastFailure = why, pressure, counters);
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094
@@ -274,8 +276,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
                 send.refuse();
                 return refused;
             }
-            // Counted only once nothing can fail any more: an accepted send always gets its callback.
+            // Counted only once nothing can fail any more: an accepted send always gets its callback. Its
+            // bytes are queued before the loop can complete it.
             outstanding.accepted();
+            pressure.accepted(send.bytes(), open);
             open.submit(send);
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_053
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_045
@@ -401,6 +405,62 @@ public final class NettyAsyncSocket implements AsyncSocket {
     SocketFailure whyRefused() {
         Connection current = connection;
         return current == null ? FailureKind.CLOSED_LOCALLY.alone() : current.whyChannelClosed();
+    }
+
+    /**
+     * Whether sends are welcome: {@code false} from the moment the bytes of the sends accepted whose callback
+     * has not run yet ({@link SocketCounters#queuedSendBytes()}) go past the high water mark, until they drop
+     * to the low one or below; as a Netty {@code Channel.isWritable()}. Advice only: {@code sendAsync} still
+     * accepts sends while the socket is unwritable, and each adds to what the socket holds. The pressure is all
+     * this says: a closed socket, which holds nothing, is writable. Any thread; the value is momentary, and
+     * turns {@code false} on the thread of the {@code sendAsync} that went past the mark, before it returns.
+     */
+    public boolean isWritable() {
+        return pressure.isWritable();
+    }
+
+    /**
+     * Sets the water marks of {@link #isWritable()}: the socket turns unwritable when the bytes queued exceed
+     * {@code highBytes}, and writable again when they drop to {@code lowBytes} or below. They apply from the
+     * next send accepted or completed, on this socket's every open. By default 32 KiB and 64 KiB, as Netty's
+     * channels. Any thread.
+     *
+     * @return 0 if set; non-zero if refused, the marks unchanged and the reason logged at WARNING: a negative
+     *     {@code lowBytes}, or a {@code highBytes} below it
+     */
+    public int setSendWaterMarks(long lowBytes, long highBytes) {
+        return pressure.setWaterMarks(lowBytes, highBytes) ? 0 : 1;
+    }
+
+    /** The low water mark of {@link #isWritable()}, in bytes. */
+    public long sendLowWaterMark() {
+        return pressure.lowWaterMark();
+    }
+
+    /** The high water mark of {@link #isWritable()}, in bytes. */
+    public long sendHighWaterMark() {
+        return pressure.highWaterMark();
+    }
+
+    /**
+     * Has {@code onChanged} told of each change of {@link #isWritable()} from now on (replacing the listener
+     * set before; {@code null} removes it). Calls alternate, {@code false} first (unless it is set while the
+     * socket is unwritable: read {@link #isWritable()} for the state now), and run on the channel's
+     * event loop, in a task of their own: never on the stack of the {@code sendAsync} that went past the high
+     * mark, nor inside another callback. Once an engine has shut down under the socket, they run where the
+     * rest of its callbacks do. Every change of an open is told before the socket turns CLOSED. What the
+     * listener throws is logged and breaks nothing. Any thread.
+     *
+     * <p>A producer pauses on {@code false} and resumes on {@code true}; one that read {@code isWritable()}
+     * as {@code false} is always told {@code true} later (or the socket closes, which empties the queue).
+     */
+    public <C> void setOnWritabilityChanged(OnWritabilityChanged<C> onChanged, C context) {
+        pressure.setListener(onChanged, context);
+    }
+
+    /** What this socket has done, over all its opens, and what it still holds: a live view read without locks. */
+    public SocketCounters counters() {
+        return counters;
     }
 
     /** The socket's state, for diagnostics and tests. */

@@ -1,5 +1,7 @@
 package dev.asyncsocket.netty;
 
+import dev.asyncsocket.ReceiveResult;
+import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -54,5 +56,11 @@ interface Operation {
 
         /** Records why the ERROR or ABANDONED completion about to run failed; call right before its callback. */
         void failed(SocketFailure why);
+
+        /** A send of {@code bytes} is about to call back with {@code result}: counted, and out of the queue. */
+        void sendCompleting(long bytes, SendResult result);
+
+        /** A receive is about to call back with {@code result} and {@code bytes}: counted. */
+        void receiveCompleting(ReceiveResult result, int bytes);
     }
 }

@@ -22,6 +22,8 @@ final class ReceiveOperation<C> implements Operation {
     private final C context;
     private final OutstandingOperations outstanding;
     private volatile Operation next;
+    /** Where the completion is counted: set when the receive starts or is abandoned, before it completes. */
+    private Hooks connection;
     private boolean completed;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_077
@@ -72,11 +74,13 @@ final class ReceiveOperation<C> implements Operation {
 
     @Override
     public void start(Hooks connection) {
+        this.connection = connection;
         connection.post(this);
     }
 
     @Override
     public void abandon(Hooks connection) {
+        this.connection = connection;
         connection.failed(connection.whyClosing());
         abandon();
     }
@@ -170,6 +174,7 @@ final class ReceiveOperation<C> implements Operation {
         }
         completed = true;
         try {
+            connection.receiveCompleting(result, bytesReceived);
             Callbacks.receiveComplete(callback, context, result, bytesReceived);
         } finally {
             outstanding.completed();

@@ -63,6 +63,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private SendResult outcome;
     /** Why, for an outcome other than OK; recorded right before the callback runs. */
     private SocketFailure failure;
+    /** The payload's size: what the socket's counters and send pressure count. */
+    private final long bytes;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
@@ -77,6 +79,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         this.callback = callback;
         this.context = context;
         this.outstanding = outstanding;
+        this.bytes = lone != null ? loneLimit - lonePosition
+                : data.readableBytes() + (leading == null ? 0 : leading.bytes());
     }
 
     /**
@@ -230,6 +234,11 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         complete(outcome != null ? outcome : isSuccess() ? SendResult.OK : SendResult.ABANDONED);
     }
 
+    /** The payload's size. */
+    long bytes() {
+        return bytes;
+    }
+
     boolean isCompleted() {
         return callback == null;
     }
@@ -348,6 +357,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         }
         callback = null;
         try {
+            connection.sendCompleting(bytes, result);
             if (result != SendResult.OK) {
                 connection.failed(failure != null ? failure : connection.whyClosing());
             }

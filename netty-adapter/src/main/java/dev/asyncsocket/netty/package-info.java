@@ -11,7 +11,9 @@
  *       ({@code accept}) or as futures ({@code acceptAsync}).</li>
  *   <li>{@link dev.asyncsocket.netty.NettyAsyncSocket}: the socket; its {@code lastFailure()}, a
  *       {@link dev.asyncsocket.netty.SocketFailure} of a {@link dev.asyncsocket.netty.FailureKind}, says why
- *       an operation completed ERROR or ABANDONED.</li>
+ *       an operation completed ERROR or ABANDONED; its {@code isWritable()}, water marks and
+ *       {@link dev.asyncsocket.netty.OnWritabilityChanged} listener give the send pressure, and its
+ *       {@code counters()}, a {@link dev.asyncsocket.netty.SocketCounters}, what it did and still holds.</li>
  *   <li>{@link dev.asyncsocket.netty.FutureSocket}: the socket as futures ({@link dev.asyncsocket.netty.SocketFuture}),
  *       failing with a {@link dev.asyncsocket.netty.SocketFailureException}; a thin facade over the callbacks.</li>
  * </ul>
@@ -19,7 +21,8 @@
  * <p>Inside, one way down: {@code NettyAsyncSocket} (the contract's checks and states) → {@code Connection}
  * (one open: the inbox of operations and the drain that starts them on the event loop, in order) →
  * {@code SendOperation} (a write of the caller's buffers, wrapped, not copied; {@code LeadingParts} for the
- * rare oversize one) and {@code ReceiveQueue} (pending receives, surplus bytes, the end of the stream) and
+ * rare oversize one), {@code SendPressure} (the water marks' state machine over {@code SocketCounters}) and
+ * {@code ReceiveQueue} (pending receives, surplus bytes, the end of the stream) and
  * {@code TailHandler} (the last handler of the pipeline) → {@code CallerBufferView}, {@code OperationQueue}.
  * {@code EarlyInboundBuffer} holds what arrives before a socket opens; {@code ReadIntoPostedBuffer} lets the
  * transport read into a receive's own memory where its reads complete in place.

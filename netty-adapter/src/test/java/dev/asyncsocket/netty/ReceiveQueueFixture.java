@@ -19,12 +19,16 @@ final class ReceiveQueueFixture implements AutoCloseable {
     final EmbeddedChannel channel = new EmbeddedChannel();
     final OutstandingOperations outstanding = new OutstandingOperations();
     final ReceiveQueue receives;
+    private final Connection connection;
 
     ReceiveQueueFixture() {
         SocketLifecycle lifecycle = new SocketLifecycle();
         assertTrue(lifecycle.beginOpen());
         lifecycle.opened();
-        receives = new Connection(channel, lifecycle, () -> { }, why -> { }).receives();
+        SocketCounters counters = new SocketCounters();
+        connection = new Connection(channel, lifecycle, () -> { }, why -> { },
+                new SendPressure(counters, outstanding), counters);
+        receives = connection.receives();
     }
 
     /** Posts a receive into {@code buffers}, counted as accepted. */
@@ -32,7 +36,7 @@ final class ReceiveQueueFixture implements AutoCloseable {
         ReceiveOperation<C> receive = ReceiveOperation.of(buffers, callback, null, outstanding);
         assertNotNull(receive, "bad input");
         outstanding.accepted();
-        receives.post(receive);
+        receive.start(connection); // posts it to the queue
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -210,6 +211,22 @@ public final class LoopbackPair implements AutoCloseable {
      */
     public void closeSocketWithin() throws Exception {
         CompletableFuture.runAsync(socket::close).get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Runs {@code task} on the socket's event loop, waits for it and returns what it returned. */
+    public <T> T onTheLoop(Callable<T> task) throws Exception {
+        return transport.channel().eventLoop().submit(task).get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Reads and drops exactly {@code count} bytes at the peer (fails on EOF or after the read time-out). */
+    public void peerSkip(long count) throws IOException {
+        InputStream in = peer.getInputStream();
+        byte[] chunk = new byte[64 * 1024];
+        for (long left = count; left > 0; ) {
+            int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+            assertTrue(n > 0, "the peer reached EOF " + left + " bytes early");
+            left -= n;
+        }
     }
 
     public void peerWrite(byte[] bytes) throws IOException {
