@@ -145,7 +145,7 @@ public final class RedisClient implements AutoCloseable {
             }
             reconnects++;
         }
-        LOG.info("the connection to {}:{} ended ({}); connecting again", host, port, end.getMessage());
+        LOG.info("the connection to {}:{} ended: {}; connecting again", host, port, end.getMessage());
         attempt(next, 0);
     }
 

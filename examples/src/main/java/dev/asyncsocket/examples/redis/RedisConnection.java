@@ -290,7 +290,7 @@ public final class RedisConnection implements AutoCloseable {
 
     private static void onReceived(RedisConnection self, ReceiveResult result, int bytes) {
         if (result != ReceiveResult.OK) {
-            self.endWith(new RedisConnectionException("the connection ended", self.socket.lastFailure(), null));
+            self.endWith(new RedisConnectionException("a receive ended " + result, self.socket.lastFailure(), null));
             return;
         }
         self.received.flip();

@@ -52,20 +52,20 @@ class RedisConnectionTest {
         int count = 20_000;
         try (RedisUnderTest.Session session = redis.session(transport)) {
             RedisConnection connection = session.connect();
-            Pipeline sets = new Pipeline(IN_FLIGHT);
+            CommandWindow sets = new CommandWindow(IN_FLIGHT, RedisUnderTest.WAIT_SECONDS);
             for (int i = 0; i < count; i++) {
                 int index = i;
                 sets.send(() -> connection.set(key("value", index), asArgument(index, value(index))),
                         reply -> "OK".equals(reply) ? null : "SET " + index + " answered " + reply);
             }
-            sets.awaitAll();
-            Pipeline gets = new Pipeline(IN_FLIGHT);
+            assertEquals(List.of(), sets.awaitAll());
+            CommandWindow gets = new CommandWindow(IN_FLIGHT, RedisUnderTest.WAIT_SECONDS);
             for (int i = 0; i < count; i++) {
                 int index = i;
                 gets.send(() -> connection.get(key("value", index)),
                         reply -> Arrays.equals(value(index), (byte[]) reply) ? null : "GET " + index + " differs");
             }
-            gets.awaitAll();
+            assertEquals(List.of(), gets.awaitAll());
             assertEquals(0, connection.inFlight());
         }
     }
@@ -128,13 +128,13 @@ class RedisConnectionTest {
                 all.countDown();
             }, channel));
 
-            Pipeline publishes = new Pipeline(IN_FLIGHT);
+            CommandWindow publishes = new CommandWindow(IN_FLIGHT, RedisUnderTest.WAIT_SECONDS);
             for (int i = 0; i < count; i++) {
                 byte[] message = message(i);
                 publishes.send(() -> publisher.publish(channel, message),
                         reply -> Long.valueOf(1).equals(reply) ? null : "PUBLISH reached " + reply + " subscribers");
             }
-            publishes.awaitAll();
+            assertEquals(List.of(), publishes.awaitAll());
 
             assertTrue(all.await(RedisUnderTest.WAIT_SECONDS, TimeUnit.SECONDS), all.getCount() + " messages missing");
             assertEquals(List.of(), wrongChannel); // the latch's count-down made the lists' writes visible
