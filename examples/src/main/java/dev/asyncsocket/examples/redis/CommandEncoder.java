@@ -22,6 +22,8 @@ final class CommandEncoder {
     static final int OWN_BUFFER_FROM = 16 * 1024;
 
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
+            100_000_000, 1_000_000_000};
 
     private final ByteBufAllocator allocator;
 
@@ -115,24 +117,16 @@ final class CommandEncoder {
 
     private static void writeHeader(ByteBuf target, char type, int length) {
         target.writeByte(type);
-        for (int unit = unitOfFirstDigit(length); unit > 0; unit /= 10) {
+        for (int unit = POWERS_OF_TEN[digits(length) - 1]; unit > 0; unit /= 10) {
             target.writeByte('0' + length / unit % 10);
         }
         target.writeBytes(CRLF);
     }
 
-    private static int unitOfFirstDigit(int n) {
-        int unit = 1;
-        while (n / unit >= 10) {
-            unit *= 10;
-        }
-        return unit;
-    }
-
+    /** How many decimal digits {@code n} (0 or more) has. */
     private static int digits(int n) {
         int digits = 1;
-        while (n >= 10) {
-            n /= 10;
+        while (digits < POWERS_OF_TEN.length && n >= POWERS_OF_TEN[digits]) {
             digits++;
         }
         return digits;
