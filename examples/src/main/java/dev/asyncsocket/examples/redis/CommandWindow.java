@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +49,27 @@ public final class CommandWindow {
             answered.incrementAndGet();
             room.release();
         });
+    }
+
+    /** What is wrong with reply {@code index}, or {@code null} if nothing. */
+    @FunctionalInterface
+    public interface ReplyCheck {
+        String problemWith(int index, Object reply);
+    }
+
+    /**
+     * Issues commands {@code 0} to {@code count - 1} through a window of {@code depth}, and waits for the last.
+     *
+     * @return what was wrong with the replies; empty if every one was right
+     */
+    public static List<String> runAll(int count, int depth, long waitSeconds, IntFunction<CompletableFuture<?>> issue,
+                                      ReplyCheck check) throws InterruptedException, TimeoutException {
+        CommandWindow window = new CommandWindow(depth, waitSeconds);
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            window.send(() -> issue.apply(index), reply -> check.problemWith(index, reply));
+        }
+        return window.awaitAll();
     }
 
     /** How many commands have been answered (or failed) so far. */

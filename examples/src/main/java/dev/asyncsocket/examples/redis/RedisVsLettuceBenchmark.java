@@ -11,6 +11,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import org.HdrHistogram.Histogram;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,11 +31,15 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>pipelined {@code SET} of 64 B values, 1,000 in flight (each reply issues the next command), in ops/s:
  *       this client; Lettuce as it comes (auto-flush, a flush per command); Lettuce with auto-flush off, 1,000
- *       commands then one {@code flushCommands()}, its fastest setting;</li>
+ *       commands then one {@code flushCommands()}, its fastest setting; and this client driven the same way, in
+ *       batches of 1,000 from the caller's thread, so that the encoding runs beside the event loop as it does
+ *       for Lettuce there;</li>
  *   <li>{@code PING} ping-pong from one caller thread, one at a time: p50 and p99 latency.</li>
  * </ul>
  * Rounds are interleaved (each round runs every contender once, in an order that rotates) after one warm-up
- * round; the summary gives each ratio's median and the min–max of its per-round values. Both clients run on
+ * round; the summary gives each ratio's median and the min–max of its per-round values. Each measurement also
+ * records the process's CPU time per operation (event loops, caller, GC and JIT together: only one contender runs
+ * at a time), which depends much less than rates and latencies on what else a shared machine runs. Both clients run on
  * Netty 4.2.18 (the parent's netty-bom pins Lettuce's), with 2 event loops each, on epoll where it loads
  * (Lettuce prefers epoll; this client uses the transport asked for, by default the best).
  *
@@ -52,6 +57,8 @@ public final class RedisVsLettuceBenchmark {
     private static final String OURS = "AsyncSocket";
     private static final String LETTUCE = "Lettuce";
     private static final String LETTUCE_MANUAL = "Lettuce manual flush";
+    /** This client driven as Lettuce with manual flushes is: batches from the caller's thread (it needs no flush). */
+    private static final String OURS_BATCHES = "AsyncSocket batches";
 
     private RedisVsLettuceBenchmark() {
     }
@@ -67,7 +74,7 @@ public final class RedisVsLettuceBenchmark {
             System.exit(2);
         }
         try (ServerProcess server = RedisServers.start()) {
-            run(server.port(), rounds, seconds, transport);
+            run(server.port(), server.pid(), rounds, seconds, transport);
         }
         System.exit(0);
     }
@@ -83,7 +90,7 @@ public final class RedisVsLettuceBenchmark {
         new Random(64).nextBytes(VALUE);
     }
 
-    private static void run(int port, int rounds, int seconds, NettyTransport transport) throws Exception {
+    private static void run(int port, long serverPid, int rounds, int seconds, NettyTransport transport) throws Exception {
         long nanos = TimeUnit.SECONDS.toNanos(seconds);
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 2);
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
@@ -98,7 +105,8 @@ public final class RedisVsLettuceBenchmark {
             Map<String, Measure> throughput = new LinkedHashMap<>();
             throughput.put(OURS, () -> window(key -> ours.command(SET, key, VALUE), nanos));
             throughput.put(LETTUCE, () -> window(key -> lettuceAsync.set(key, VALUE), nanos));
-            throughput.put(LETTUCE_MANUAL, () -> batches(manualAsync, lettuceManual, nanos));
+            throughput.put(LETTUCE_MANUAL, () -> batches(key -> manualAsync.set(key, VALUE), lettuceManual::flushCommands, nanos));
+            throughput.put(OURS_BATCHES, () -> batches(key -> ours.command(SET, key, VALUE), () -> { }, nanos));
             Map<String, Supplier<CompletionStage<?>>> pings = new LinkedHashMap<>();
             pings.put(OURS, () -> ours.command(PING));
             pings.put(LETTUCE, lettuceAsync::ping);
@@ -112,19 +120,30 @@ public final class RedisVsLettuceBenchmark {
                 boolean warmUp = round == 0;
                 StringBuilder line = new StringBuilder(warmUp ? "warm-up:" : "round " + round + "/" + rounds + ":");
                 for (String name : rotated(new ArrayList<>(throughput.keySet()), round)) {
-                    double opsPerSecond = throughput.get(name).opsPerSecond();
-                    line.append(String.format(" %s %,.0f SET/s;", name, opsPerSecond));
+                    long cpuBefore = processCpuNanos();
+                    long serverCpuBefore = serverCpuNanos(serverPid);
+                    Rate rate = throughput.get(name).run();
+                    double cpuPerSet = (processCpuNanos() - cpuBefore) / 1e3 / rate.operations();
+                    double serverCpuPerSet = (serverCpuNanos(serverPid) - serverCpuBefore) / 1e3 / rate.operations();
+                    line.append(String.format(" %s %,.0f SET/s (%.2f µs CPU/SET, server %.2f);", name, rate.perSecond(),
+                            cpuPerSet, serverCpuPerSet));
                     if (!warmUp) {
-                        results.throughput(name).add(opsPerSecond);
+                        results.add(SET_RATE, name, rate.perSecond());
+                        results.add(SET_CPU, name, cpuPerSet);
+                        results.add(SERVER_SET_CPU, name, serverCpuPerSet);
                     }
                 }
                 for (String name : rotated(new ArrayList<>(pings.keySet()), round)) {
+                    long cpuBefore = processCpuNanos();
                     Histogram latency = pingPong(pings.get(name), nanos);
-                    line.append(String.format(" %s PING p50 %.1f µs p99 %.1f µs;", name,
-                            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3));
+                    double cpuPerPing = (processCpuNanos() - cpuBefore) / 1e3 / latency.getTotalCount();
+                    double p50 = latency.getValueAtPercentile(50) / 1e3;
+                    double p99 = latency.getValueAtPercentile(99) / 1e3;
+                    line.append(String.format(" %s PING p50 %.1f µs p99 %.1f µs (%.1f µs CPU/PING);", name, p50, p99, cpuPerPing));
                     if (!warmUp) {
-                        results.p50(name).add(latency.getValueAtPercentile(50) / 1e3);
-                        results.p99(name).add(latency.getValueAtPercentile(99) / 1e3);
+                        results.add(PING_P50, name, p50);
+                        results.add(PING_P99, name, p99);
+                        results.add(PING_CPU, name, cpuPerPing);
                     }
                 }
                 System.out.println(line);
@@ -140,7 +159,34 @@ public final class RedisVsLettuceBenchmark {
     /** One measurement of one contender. */
     @FunctionalInterface
     private interface Measure {
-        double opsPerSecond() throws Exception;
+        Rate run() throws Exception;
+    }
+
+    /** What a throughput measurement counted. */
+    private record Rate(long operations, double perSecond) {
+        static Rate of(long operations, long startNanos) {
+            return new Rate(operations, operations / ((System.nanoTime() - startNanos) / 1e9));
+        }
+    }
+
+    /**
+     * CPU time redis-server spent (user + system, from {@code /proc}, in 10 ms ticks): how hard a client's way of
+     * sending makes the server work per command. 0 where {@code /proc} cannot be read.
+     */
+    private static long serverCpuNanos(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15
+            return ticks * 10_000_000L;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** CPU time of the whole process (event loops, caller, GC, JIT): steadier than rates on a shared machine. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** A SET of {@code key}, issued. */
@@ -153,7 +199,7 @@ public final class RedisVsLettuceBenchmark {
      * {@link #IN_FLIGHT} SETs in flight for {@code nanos}: each reply issues the next, on the thread that completes
      * it (the event loop, for both clients). Counts the replies that came in that time.
      */
-    private static double window(AsyncSet set, long nanos) throws Exception {
+    private static Rate window(AsyncSet set, long nanos) throws Exception {
         AtomicLong replies = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch drained = new CountDownLatch(IN_FLIGHT);
@@ -193,12 +239,14 @@ public final class RedisVsLettuceBenchmark {
         if (failure.get() != null) {
             throw new IllegalStateException("a SET failed", failure.get());
         }
-        return replies.get() / ((Math.max(end, start) - start) / 1e9);
+        return new Rate(replies.get(), replies.get() / ((end - start) / 1e9));
     }
 
-    /** Lettuce with auto-flush off: {@link #IN_FLIGHT} SETs, one flush, wait for the last reply; again. */
-    private static double batches(RedisAsyncCommands<byte[], byte[]> async, StatefulRedisConnection<byte[], byte[]> connection,
-                                  long nanos) throws Exception {
+    /**
+     * Batches from this thread: {@link #IN_FLIGHT} SETs, then {@code flush} (Lettuce with auto-flush off: its
+     * {@code flushCommands()}), then wait for the last reply; again, for {@code nanos}.
+     */
+    private static Rate batches(AsyncSet set, Runnable flush, long nanos) throws Exception {
         long start = System.nanoTime();
         long end = start + nanos;
         long replies = 0;
@@ -206,14 +254,14 @@ public final class RedisVsLettuceBenchmark {
         while (System.nanoTime() < end) {
             CompletionStage<?> last = null;
             for (int i = 0; i < IN_FLIGHT; i++) {
-                last = async.set(KEY_NAMES[next], VALUE);
+                last = set.set(KEY_NAMES[next]);
                 next = (next + 1) % KEYS;
             }
-            connection.flushCommands();
+            flush.run();
             last.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
             replies += IN_FLIGHT;
         }
-        return replies / ((System.nanoTime() - start) / 1e9);
+        return Rate.of(replies, start);
     }
 
     /** PINGs one at a time from this thread for {@code nanos}: each one's round trip, in nanoseconds. */
@@ -235,40 +283,45 @@ public final class RedisVsLettuceBenchmark {
         return names;
     }
 
-    /** Per contender, one figure per round. */
+    private static final String SET_RATE = "pipelined SET/s";
+    private static final String SET_CPU = "µs CPU per SET";
+    private static final String SERVER_SET_CPU = "µs redis-server CPU per SET";
+    private static final String PING_P50 = "PING p50 µs";
+    private static final String PING_P99 = "PING p99 µs";
+    private static final String PING_CPU = "µs CPU per PING";
+
+    /** Per figure and contender, one value per round. */
     private static final class Results {
-        private final Map<String, List<Double>> throughput = new LinkedHashMap<>();
-        private final Map<String, List<Double>> p50 = new LinkedHashMap<>();
-        private final Map<String, List<Double>> p99 = new LinkedHashMap<>();
+        private final Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
 
-        List<Double> throughput(String name) {
-            return throughput.computeIfAbsent(name, n -> new ArrayList<>());
-        }
-
-        List<Double> p50(String name) {
-            return p50.computeIfAbsent(name, n -> new ArrayList<>());
-        }
-
-        List<Double> p99(String name) {
-            return p99.computeIfAbsent(name, n -> new ArrayList<>());
+        void add(String figure, String contender, double value) {
+            figures.computeIfAbsent(figure, f -> new LinkedHashMap<>()).computeIfAbsent(contender, c -> new ArrayList<>()).add(value);
         }
 
         void print() {
             System.out.println("summary (median, min-max over the rounds):");
-            throughput.forEach((name, values) -> System.out.printf("  pipelined SET, %s: %s SET/s%n", name, spread(values, "%,.0f")));
-            p50.forEach((name, values) -> System.out.printf("  PING %s: p50 %s µs, p99 %s µs%n", name,
-                    spread(values, "%.1f"), spread(p99.get(name), "%.1f")));
-            System.out.println("ratios, this client over Lettuce, per round (median, min-max):");
-            ratio("pipelined SET vs Lettuce (goal >= 1.5)", throughput.get(OURS), throughput.get(LETTUCE));
-            ratio("pipelined SET vs Lettuce manual flush (goal >= 1.0)", throughput.get(OURS), throughput.get(LETTUCE_MANUAL));
-            ratio("PING p50 latency vs Lettuce (goal <= 1.05)", p50.get(OURS), p50.get(LETTUCE));
-            ratio("PING p99 latency vs Lettuce (goal <= 1.05)", p99.get(OURS), p99.get(LETTUCE));
+            figures.forEach((figure, byContender) -> byContender.forEach((contender, values) ->
+                    System.out.printf("  %s, %s: %s%n", figure, contender, spread(values, "%,.2f"))));
+            System.out.println("ratios, this client to Lettuce, per round (median, min-max):");
+            ratio("pipelined SET/s, to Lettuce (goal >= 1.5)", SET_RATE, OURS, LETTUCE);
+            ratio("pipelined SET/s, to Lettuce manual flush (goal >= 1.0)", SET_RATE, OURS, LETTUCE_MANUAL);
+            ratio("pipelined SET/s in batches, to Lettuce manual flush", SET_RATE, OURS_BATCHES, LETTUCE_MANUAL);
+            ratio("PING p50 latency, to Lettuce (goal <= 1.05)", PING_P50, OURS, LETTUCE);
+            ratio("PING p99 latency, to Lettuce (goal <= 1.05)", PING_P99, OURS, LETTUCE);
+            ratio("CPU per SET, Lettuce to this client (above 1: this client spends less)", SET_CPU, LETTUCE, OURS);
+            ratio("CPU per SET, Lettuce manual flush to this client", SET_CPU, LETTUCE_MANUAL, OURS);
+            ratio("CPU per SET in batches, Lettuce manual flush to this client", SET_CPU, LETTUCE_MANUAL, OURS_BATCHES);
+            ratio("redis-server CPU per SET, Lettuce manual flush to this client", SERVER_SET_CPU, LETTUCE_MANUAL, OURS);
+            ratio("redis-server CPU per SET in batches, Lettuce manual flush to this client", SERVER_SET_CPU, LETTUCE_MANUAL, OURS_BATCHES);
+            ratio("CPU per PING, Lettuce to this client", PING_CPU, LETTUCE, OURS);
         }
 
-        private static void ratio(String what, List<Double> ours, List<Double> theirs) {
+        private void ratio(String what, String figure, String over, String under) {
+            List<Double> top = figures.get(figure).get(over);
+            List<Double> bottom = figures.get(figure).get(under);
             List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < ours.size(); i++) {
-                ratios.add(ours.get(i) / theirs.get(i));
+            for (int i = 0; i < top.size(); i++) {
+                ratios.add(top.get(i) / bottom.get(i));
             }
             System.out.printf("  %s: %s%n", what, spread(ratios, "%.2f"));
         }

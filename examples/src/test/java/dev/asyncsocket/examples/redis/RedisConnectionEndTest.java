@@ -3,10 +3,9 @@ package dev.asyncsocket.examples.redis;
 import dev.asyncsocket.netty.FailureKind;
 import dev.asyncsocket.netty.NettyTransport;
 import dev.asyncsocket.netty.testing.EachTransport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,19 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RedisConnectionEndTest {
 
     private static final Set<FailureKind> SERVER_ENDED = Set.of(FailureKind.END_OF_STREAM, FailureKind.CONNECTION_LOST);
-    private static RedisUnderTest redis;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        redis = RedisUnderTest.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisUnderTest redis = new RedisUnderTest();
 
     @DisplayName("killed by the server mid-pipeline fails every pending command exactly once, with the socket's failure")
     @EachTransport
@@ -135,8 +123,7 @@ class RedisConnectionEndTest {
         // A server that answers the first command well and the second with garbage.
         try (ScriptedServer server = new ScriptedServer("+OK\r\n:12x\r\n");
              RedisUnderTest.Session session = redis.session(transport)) {
-            RedisConnection connection = RedisConnection.connect(session.engine, "127.0.0.1", server.port())
-                    .get(RedisUnderTest.WAIT_SECONDS, TimeUnit.SECONDS);
+            RedisConnection connection = session.connectTo(server.port(), RedisConnection.DEFAULT_MAX_IN_FLIGHT);
             CompletableFuture<Object> good = connection.command("SET", "a", "1");
             CompletableFuture<Object> bad = connection.command("INCR", "a");
             CompletableFuture<Object> after = connection.command("PING");
@@ -155,8 +142,7 @@ class RedisConnectionEndTest {
     void sentAReplyNoCommandAskedForEnds(NettyTransport transport) throws Exception {
         try (ScriptedServer server = new ScriptedServer("+HELLO\r\n");
              RedisUnderTest.Session session = redis.session(transport)) {
-            RedisConnection connection = RedisConnection.connect(session.engine, "127.0.0.1", server.port())
-                    .get(RedisUnderTest.WAIT_SECONDS, TimeUnit.SECONDS);
+            RedisConnection connection = session.connectTo(server.port(), RedisConnection.DEFAULT_MAX_IN_FLIGHT);
             server.greet();
 
             RedisConnectionException end = await(connection.ended());

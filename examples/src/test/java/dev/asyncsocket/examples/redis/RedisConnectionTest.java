@@ -3,10 +3,9 @@ package dev.asyncsocket.examples.redis;
 import dev.asyncsocket.netty.NettyTransport;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.EachTransport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RedisConnectionTest {
 
     private static final int IN_FLIGHT = 1000;
-    private static RedisUnderTest redis;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        redis = RedisUnderTest.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisUnderTest redis = new RedisUnderTest();
 
     @DisplayName("stores and reads back 20,000 random binary values from 0 B to 64 KiB, 1,000 in flight")
     @EachTransport
@@ -52,20 +40,12 @@ class RedisConnectionTest {
         int count = 20_000;
         try (RedisUnderTest.Session session = redis.session(transport)) {
             RedisConnection connection = session.connect();
-            CommandWindow sets = new CommandWindow(IN_FLIGHT, RedisUnderTest.WAIT_SECONDS);
-            for (int i = 0; i < count; i++) {
-                int index = i;
-                sets.send(() -> connection.set(key("value", index), asArgument(index, value(index))),
-                        reply -> "OK".equals(reply) ? null : "SET " + index + " answered " + reply);
-            }
-            assertEquals(List.of(), sets.awaitAll());
-            CommandWindow gets = new CommandWindow(IN_FLIGHT, RedisUnderTest.WAIT_SECONDS);
-            for (int i = 0; i < count; i++) {
-                int index = i;
-                gets.send(() -> connection.get(key("value", index)),
-                        reply -> Arrays.equals(value(index), (byte[]) reply) ? null : "GET " + index + " differs");
-            }
-            assertEquals(List.of(), gets.awaitAll());
+            assertEquals(List.of(), CommandWindow.runAll(count, IN_FLIGHT, RedisUnderTest.WAIT_SECONDS,
+                    i -> connection.set(key("value", i), asArgument(i, value(i))),
+                    (i, reply) -> "OK".equals(reply) ? null : "SET " + i + " answered " + reply));
+            assertEquals(List.of(), CommandWindow.runAll(count, IN_FLIGHT, RedisUnderTest.WAIT_SECONDS,
+                    i -> connection.get(key("value", i)),
+                    (i, reply) -> Arrays.equals(value(i), (byte[]) reply) ? null : "GET " + i + " differs"));
             assertEquals(0, connection.inFlight());
         }
     }
@@ -128,13 +108,9 @@ class RedisConnectionTest {
                 all.countDown();
             }, channel));
 
-            CommandWindow publishes = new CommandWindow(IN_FLIGHT, RedisUnderTest.WAIT_SECONDS);
-            for (int i = 0; i < count; i++) {
-                byte[] message = message(i);
-                publishes.send(() -> publisher.publish(channel, message),
-                        reply -> Long.valueOf(1).equals(reply) ? null : "PUBLISH reached " + reply + " subscribers");
-            }
-            assertEquals(List.of(), publishes.awaitAll());
+            assertEquals(List.of(), CommandWindow.runAll(count, IN_FLIGHT, RedisUnderTest.WAIT_SECONDS,
+                    i -> publisher.publish(channel, message(i)),
+                    (i, reply) -> Long.valueOf(1).equals(reply) ? null : "PUBLISH reached " + reply + " subscribers"));
 
             assertTrue(all.await(RedisUnderTest.WAIT_SECONDS, TimeUnit.SECONDS), all.getCount() + " messages missing");
             assertEquals(List.of(), wrongChannel); // the latch's count-down made the lists' writes visible

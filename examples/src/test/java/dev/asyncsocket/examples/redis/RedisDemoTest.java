@@ -2,10 +2,9 @@ package dev.asyncsocket.examples.redis;
 
 import dev.asyncsocket.netty.NettyTransport;
 import dev.asyncsocket.netty.testing.EachTransport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,19 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RedisDemoTest {
 
     private static final int COMMANDS = 3000;
-    private static RedisUnderTest redis;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        redis = RedisUnderTest.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisUnderTest redis = new RedisUnderTest();
 
     @DisplayName("checks every reply and message, comes back from the kill, and says PASS")
     @EachTransport

@@ -5,28 +5,36 @@ import dev.asyncsocket.examples.servers.ServerProcess;
 import dev.asyncsocket.netty.NettyExecutionEngine;
 import dev.asyncsocket.netty.NettyTransport;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code redis-server} for a test class (started in {@code @BeforeAll}, closed in {@code @AfterAll}), and
- * {@link Session}s of connections to it on an engine of a given transport.
+ * One {@code redis-server} for a test class: a static field with {@code @RegisterExtension} starts it before the
+ * class's first test (skipping the class where it is not installed, failing it under {@code CI=true}) and stops it
+ * after the last. {@link Session}s hold connections to it on an engine of a given transport.
  */
-final class RedisUnderTest implements AutoCloseable {
+final class RedisUnderTest implements BeforeAllCallback, AfterAllCallback {
 
     static final long WAIT_SECONDS = 30;
 
-    private final ServerProcess server;
+    private ServerProcess server;
 
-    private RedisUnderTest(ServerProcess server) {
-        this.server = server;
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        server = InstalledServer.start(RedisServers.EXECUTABLE, RedisServers.DEBIAN_PACKAGE, RedisServers.ARGUMENTS);
     }
 
-    /** Skips the test class where redis-server is not installed, fails it under CI=true. */
-    static RedisUnderTest start() throws IOException {
-        return new RedisUnderTest(InstalledServer.start(RedisServers.EXECUTABLE, RedisServers.DEBIAN_PACKAGE, RedisServers.ARGUMENTS));
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+        }
     }
 
     int port() {
@@ -36,11 +44,6 @@ final class RedisUnderTest implements AutoCloseable {
     /** An engine of {@code transport} (2 loops), closed with the connections it made. */
     Session session(NettyTransport transport) {
         return new Session(NettyExecutionEngine.create(transport, 2));
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 
     @Override
@@ -62,7 +65,12 @@ final class RedisUnderTest implements AutoCloseable {
         }
 
         RedisConnection connect(int maxInFlight) throws Exception {
-            RedisConnection connection = RedisConnection.connect(engine, "127.0.0.1", port(), maxInFlight, end -> { })
+            return connectTo(port(), maxInFlight);
+        }
+
+        /** A connection to another server, on 127.0.0.1:{@code port}. */
+        RedisConnection connectTo(int port, int maxInFlight) throws Exception {
+            RedisConnection connection = RedisConnection.connect(engine, "127.0.0.1", port, maxInFlight, end -> { })
                     .get(WAIT_SECONDS, TimeUnit.SECONDS);
             made.add(connection);
             return connection;
