@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Arguments: {@link CharSequence} (UTF-8), {@code byte[]}, {@link ByteBuffer} (its bytes between position and
  * limit; neither is changed), {@link Long} or {@link Integer} (in decimal). Each is read once.
  *
- * <p>Not thread-safe; the connection encodes under its lock.
+ * <p>Thread-safe: it keeps no state but its allocator.
  */
 final class CommandEncoder {
 

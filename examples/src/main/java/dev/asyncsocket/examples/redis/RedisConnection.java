@@ -232,35 +232,35 @@ public final class RedisConnection implements AutoCloseable {
     private Pending issue(int replies, MessageListener subscriber, Object[] arguments) {
         Pending command = new Pending(replies);
         CommandEncoder.Encoded encoded;
+        try {
+            encoded = encoder.encode(arguments); // outside the lock: callers on other threads encode in parallel
+        } catch (IllegalArgumentException e) {
+            command.completeExceptionally(e);
+            return command;
+        }
+        Throwable refused;
         synchronized (lock) {
             if (end != null) {
-                command.completeExceptionally(end);
-                return command;
-            }
-            if (pending.size() >= maxInFlight) {
-                command.completeExceptionally(new RejectedExecutionException(
-                        maxInFlight + " commands are waiting for their replies: wait for some before sending more"));
-                return command;
-            }
-            try {
-                encoded = encoder.encode(arguments);
-            } catch (IllegalArgumentException e) {
-                command.completeExceptionally(e);
-                return command;
-            }
-            SendSyncResult sent = socket.sendAsync(encoded.buffers(), onSent, encoded.pooled());
-            if (sent == SendSyncResult.OK) {
+                refused = end;
+            } else if (pending.size() >= maxInFlight) {
+                refused = new RejectedExecutionException(
+                        maxInFlight + " commands are waiting for their replies: wait for some before sending more");
+            } else if (socket.sendAsync(encoded.buffers(), onSent, encoded.pooled()) == SendSyncResult.OK) {
                 if (subscriber != null) {
                     listener = subscriber;
                 }
-                pending.add(command);
+                pending.add(command); // under the same lock as the send: FIFO order is wire order
                 return command;
+            } else {
+                refused = null; // the socket is closing or closed under us: ending the connection says why
             }
         }
-        // Refused: the socket is closing or closed under us; what ends it says why.
         encoded.pooled().release();
-        endWith(new RedisConnectionException("the send was refused", socket.lastFailure(), null));
-        command.completeExceptionally(failure());
+        if (refused == null) {
+            endWith(new RedisConnectionException("the send was refused", socket.lastFailure(), null));
+            refused = failure();
+        }
+        command.completeExceptionally(refused); // outside the lock: the caller's callbacks may run here
         return command;
     }
 

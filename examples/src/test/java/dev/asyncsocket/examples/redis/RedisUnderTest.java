@@ -54,7 +54,7 @@ final class RedisUnderTest implements BeforeAllCallback, AfterAllCallback {
     /** Connections on one engine; closing it closes them, then releases the engine. */
     final class Session implements AutoCloseable {
         final NettyExecutionEngine engine;
-        private final List<AutoCloseable> made = new ArrayList<>();
+        private final List<Runnable> closers = new ArrayList<>();
 
         private Session(NettyExecutionEngine engine) {
             this.engine = engine;
@@ -72,21 +72,19 @@ final class RedisUnderTest implements BeforeAllCallback, AfterAllCallback {
         RedisConnection connectTo(int port, int maxInFlight) throws Exception {
             RedisConnection connection = RedisConnection.connect(engine, "127.0.0.1", port, maxInFlight, end -> { })
                     .get(WAIT_SECONDS, TimeUnit.SECONDS);
-            made.add(connection);
+            closers.add(connection::close);
             return connection;
         }
 
         RedisClient client() {
             RedisClient client = RedisClient.start(engine, "127.0.0.1", port(), RedisConnection.DEFAULT_MAX_IN_FLIGHT);
-            made.add(client);
+            closers.add(client::close);
             return client;
         }
 
         @Override
-        public void close() throws Exception {
-            for (AutoCloseable connection : made) {
-                connection.close();
-            }
+        public void close() {
+            closers.forEach(Runnable::run);
             engine.decRef();
         }
     }
