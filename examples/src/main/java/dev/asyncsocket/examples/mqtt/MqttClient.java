@@ -50,7 +50,7 @@ public final class MqttClient implements AutoCloseable {
     private final MessageListener listener;
     private final InboundPackets inbound = new Inbound();
     private final OnSendComplete<Publish> qos0Written = this::qos0Written;
-    private final CompletableFuture<MqttClient> connected = new CompletableFuture<>();
+    private final CompletableFuture<MqttClient> connected;
     private final CompletableFuture<MqttException> closed = new CompletableFuture<>();
 
     // Guarded by this.
@@ -68,7 +68,9 @@ public final class MqttClient implements AutoCloseable {
     private volatile long pingsSent;
     private volatile long pingResponses;
 
-    private MqttClient(NettyAsyncSocket socket, EventLoop loop, MqttOptions options, MessageListener listener) {
+    private MqttClient(NettyAsyncSocket socket, EventLoop loop, MqttOptions options, MessageListener listener,
+                       CompletableFuture<MqttClient> connected) {
+        this.connected = connected;
         this.socket = socket;
         this.loop = loop;
         this.options = options;
@@ -89,26 +91,33 @@ public final class MqttClient implements AutoCloseable {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(listener, "listener");
-        return NettySocketTransport.connectAsync(engine, host, port, options.connectTimeoutMillis())
-                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(
-                        new MqttException("TCP connect to " + host + ":" + port + " failed", unwrap(failure))))
-                .thenCompose(transport -> open(engine, transport, options, listener));
+        CompletableFuture<MqttClient> connected = new CompletableFuture<>();
+        NettySocketTransport.connectAsync(engine, host, port, options.connectTimeoutMillis())
+                .whenComplete((transport, failure) -> {
+                    if (failure != null) {
+                        connected.completeExceptionally(
+                                new MqttException("TCP connect to " + host + ":" + port + " failed", unwrap(failure)));
+                    } else {
+                        open(engine, transport, options, listener, connected);
+                    }
+                });
+        return connected;
     }
 
-    private static CompletableFuture<MqttClient> open(NettyExecutionEngine engine, NettySocketTransport transport,
-                                                      MqttOptions options, MessageListener listener) {
+    private static void open(NettyExecutionEngine engine, NettySocketTransport transport, MqttOptions options,
+                             MessageListener listener, CompletableFuture<MqttClient> connected) {
         NettyAsyncSocket socket = NettyAsyncSocket.create(engine);
         if (socket == null) {
             transport.channel().close();
-            return CompletableFuture.failedFuture(new MqttException("no socket could be made on " + engine));
+            connected.completeExceptionally(new MqttException("no socket could be made on " + engine));
+            return;
         }
-        MqttClient client = new MqttClient(socket, transport.channel().eventLoop(), options, listener);
+        MqttClient client = new MqttClient(socket, transport.channel().eventLoop(), options, listener, connected);
         if (socket.openAsync(transport, MqttClient::opened, client) != 0) {
             transport.channel().close(); // a refused open leaves the transport with its caller
             socket.destroy();
-            return CompletableFuture.failedFuture(new MqttException("the socket refused to open on " + transport));
+            connected.completeExceptionally(new MqttException("the socket refused to open on " + transport));
         }
-        return client.connected;
     }
 
     /**

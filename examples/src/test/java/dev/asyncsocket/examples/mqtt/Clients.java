@@ -60,14 +60,13 @@ final class Clients implements AutoCloseable {
     }
 
     CompletableFuture<MqttClient> connectAsync(MqttOptions options, MessageListener listener) {
-        return MqttClient.connect(engine, "127.0.0.1", broker.port(), options, listener)
-                .whenComplete((client, failure) -> {
-                    if (client != null) {
-                        synchronized (clients) {
-                            clients.add(client);
-                        }
-                    }
-                });
+        CompletableFuture<MqttClient> connecting = MqttClient.connect(engine, "127.0.0.1", broker.port(), options, listener);
+        connecting.thenAccept(client -> {
+            synchronized (clients) {
+                clients.add(client);
+            }
+        });
+        return connecting;
     }
 
     /** The exception {@code operation} failed with: it must have completed, exceptionally. */

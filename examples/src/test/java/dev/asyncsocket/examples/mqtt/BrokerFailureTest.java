@@ -1,0 +1,193 @@
+package dev.asyncsocket.examples.mqtt;
+
+import dev.asyncsocket.examples.servers.ServerProcess;
+import dev.asyncsocket.netty.NettyTransport;
+import dev.asyncsocket.netty.testing.EachTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The broker failing under the client: each test has its own mosquitto, which it freezes (SIGSTOP: the kernel still
+ * accepts and buffers, nothing answers), so that operations are surely pending, and then kills (SIGKILL).
+ */
+@DisplayName("When the broker fails, the MQTT client")
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BrokerFailureTest {
+
+    private static final String STREAM = "stream";
+    private static final int WINDOW = 100;
+
+    private ServerProcess broker;
+
+    @BeforeEach
+    void startBroker() throws Exception {
+        broker = Clients.startBroker();
+    }
+
+    @AfterEach
+    void stopBroker() {
+        if (broker != null) {
+            broker.kill(); // SIGKILL ends a frozen process too
+            broker.close();
+        }
+    }
+
+    @DisplayName("killed mid-stream: fails every pending publish, subscribe and connect exactly once, with a cause")
+    @EachTransport
+    void killedMidStreamFailsEveryPendingOperationOnceWithACause(NettyTransport transport) throws Exception {
+        try (Clients clients = Clients.on(transport, broker)) {
+            NumberedMessages.Checker checker = new NumberedMessages.Checker(500);
+            MqttClient subscriber = clients.connect("subscriber", checker);
+            subscriber.subscribe(STREAM, 1).get(10, TimeUnit.SECONDS);
+            MqttClient publisher = clients.connect("publisher", Clients.NO_MESSAGES);
+            Publisher stream = new Publisher(publisher);
+            stream.start();
+            checker.all().get(30, TimeUnit.SECONDS); // mid-stream: 500 messages through
+
+            freeze(broker);
+            CompletableFuture<Integer> subscribe = subscriber.subscribe("more", 1);
+            CompletableFuture<MqttClient> connect = clients.connectAsync(clients.options("latecomer"), Clients.NO_MESSAGES);
+            stream.awaitWindowFull();
+            assertFalse(subscribe.isDone() || connect.isDone(), "nothing answers a frozen broker");
+            broker.kill();
+
+            stream.join(30_000);
+            assertFalse(stream.isAlive(), "the publisher still waits");
+            assertEquals(stream.issued.get(), stream.completions.get(), "publishes issued and completed");
+            assertFalse(stream.failures.isEmpty(), "the publishes pending at the kill failed");
+            stream.failures.forEach(BrokerFailureTest::assertSaysWhy);
+            assertSaysWhy(failure(subscribe));
+            assertSaysWhy(failure(connect));
+            assertSaysWhy(publisher.closed().get(10, TimeUnit.SECONDS));
+            assertSaysWhy(subscriber.closed().get(10, TimeUnit.SECONDS));
+            assertEquals(0, checker.wrong(), checker::firstWrong);
+        }
+    }
+
+    @DisplayName("frozen: closes at the keep-alive without PINGRESP, failing what was pending with a time-out")
+    @EachTransport
+    void frozenClosesAtTheKeepAliveWithoutPingresp(NettyTransport transport) throws Exception {
+        try (Clients clients = Clients.on(transport, broker)) {
+            MqttClient client = clients.connect(clients.options("pinger").withKeepAliveSeconds(1), Clients.NO_MESSAGES);
+            freeze(broker);
+            CompletableFuture<Void> publish = client.publish("t", ByteBuffer.wrap(new byte[] {1}), 1);
+
+            MqttException why = client.closed().get(20, TimeUnit.SECONDS);
+            assertTrue(why.getMessage().startsWith("no PINGRESP within the keep-alive of 1 s"), why.getMessage());
+            assertInstanceOf(TimeoutException.class, why.getCause());
+            assertEquals(why, failure(publish));
+            assertEquals(client.pingsSent() - 1, client.pingResponses(), "the last PINGREQ went unanswered");
+        }
+    }
+
+    @DisplayName("frozen: refuses at once a publish beyond its in-flight limit, and fails the held ones when killed")
+    @EachTransport
+    void frozenRefusesAPublishBeyondItsInFlightLimit(NettyTransport transport) throws Exception {
+        try (Clients clients = Clients.on(transport, broker)) {
+            MqttClient client = clients.connect(clients.options("bounded").withMaxInFlight(3), Clients.NO_MESSAGES);
+            freeze(broker);
+            List<CompletableFuture<Void>> held = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                held.add(client.publish("t", ByteBuffer.wrap(new byte[] {(byte) i}), 1));
+            }
+            CompletableFuture<Void> refused = client.publish("t", ByteBuffer.wrap(new byte[] {3}), 0);
+            assertEquals("3 operations are in flight already: wait for one to complete", failure(refused).getMessage());
+            assertTrue(held.stream().noneMatch(CompletableFuture::isDone));
+
+            broker.kill();
+            MqttException why = client.closed().get(10, TimeUnit.SECONDS);
+            for (CompletableFuture<Void> publish : held) {
+                assertEquals(why, failure(publish));
+            }
+            assertSaysWhy(why);
+        }
+    }
+
+    /** The failure of an operation that has failed, or fails within 10 s. */
+    private static Throwable failure(CompletableFuture<?> operation) {
+        try {
+            operation.handle((result, failure) -> null).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no completion: " + operation, e);
+        }
+        return Clients.failureOf(operation);
+    }
+
+    /** An {@link MqttException} that says the connection went: the broker's end, or (a connect) its refusal. */
+    private static void assertSaysWhy(Throwable failure) {
+        MqttException mqtt = assertInstanceOf(MqttException.class, failure);
+        assertNotNull(mqtt.getMessage());
+        assertTrue(Stream.of("the connection ended", "the client is closed", "a packet was not written", "TCP connect")
+                .anyMatch(mqtt.getMessage()::startsWith), mqtt.getMessage());
+    }
+
+    private static void freeze(ServerProcess broker) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(broker.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -STOP " + broker.pid());
+    }
+
+    /** Publishes QoS 1 messages, at most {@link #WINDOW} at once, until one fails; counts every completion. */
+    private static final class Publisher extends Thread {
+
+        final AtomicInteger issued = new AtomicInteger();
+        final AtomicInteger completions = new AtomicInteger();
+        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean failed = new AtomicBoolean();
+        private final Semaphore room = new Semaphore(WINDOW);
+        private final MqttClient client;
+
+        Publisher(MqttClient client) {
+            super("mqtt-publisher");
+            setDaemon(true);
+            this.client = client;
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (int number = 0; !failed.get(); number++) {
+                    room.acquire();
+                    issued.incrementAndGet();
+                    client.publish(STREAM, NumberedMessages.message(number), 1).whenComplete((ignored, failure) -> {
+                        if (failure != null) {
+                            failures.add(failure);
+                            failed.set(true);
+                        }
+                        completions.incrementAndGet();
+                        room.release();
+                    });
+                }
+                room.acquire(WINDOW); // every completion is in
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits until {@link #WINDOW} publishes are pending at once: the broker answers none of them now. */
+        void awaitWindowFull() throws InterruptedException {
+            while (room.availablePermits() > 0) {
+                Thread.sleep(5); // polls the condition; the test's timeout bounds the wait
+            }
+        }
+    }
+}
