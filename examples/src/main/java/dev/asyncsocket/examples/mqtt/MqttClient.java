@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
  * a missed PINGRESP, {@link #close()}), everything still pending fails with one {@link MqttException} that says why,
  * the socket's {@link SocketFailure} as its cause where there is one, and {@link #closed()} completes with it.
  * Memory is bounded: at most {@link MqttOptions#maxInFlight()} operations are under way (beyond that one fails at
- * once), and a packet from the broker larger than {@link MqttOptions#maxPacketSize()} ends the connection.
+ * once), a packet from the broker larger than {@link MqttOptions#maxPacketSize()} ends the connection, and the client
+ * reads only while fewer than 1,024 of its PUBACKs wait to be written (a broker that does not read waits too).
  *
  * <p>Thread-safe: publish, subscribe, disconnect and close from any thread. The futures complete, and the
  * {@link MessageListener} runs, on the socket's event loop: do not block in them. The state, the pending
@@ -43,6 +44,8 @@ public final class MqttClient implements AutoCloseable {
     private enum State { CONNECTING, CONNECTED, DISCONNECTING, CLOSED }
 
     private static final int RECEIVE_BUFFER = 64 * 1024;
+    /** PUBACKs not yet written beyond which the client stops reading: a broker that does not read waits, through TCP. */
+    private static final int MAX_UNWRITTEN_PUBACKS = 1_024;
 
     private final NettyAsyncSocket socket;
     private final EventLoop loop;
@@ -65,6 +68,8 @@ public final class MqttClient implements AutoCloseable {
     private final MqttDecoder decoder;
     private final ByteBuffer[] receiveBuffers = new ByteBuffer[1]; // the socket copies the array: reused
     private boolean pingOutstanding;
+    private int unwrittenPubacks;
+    private boolean receivePaused;
     private volatile long pingsSent;
     private volatile long pingResponses;
 
@@ -276,12 +281,26 @@ public final class MqttClient implements AutoCloseable {
             client.closeWith(e);
             return;
         }
-        client.receiveNext();
+        if (client.unwrittenPubacks >= MAX_UNWRITTEN_PUBACKS) {
+            client.receivePaused = true; // resumed once the PUBACKs are written
+        } else {
+            client.receiveNext();
+        }
     }
 
     private void send(ByteBuffer packet) {
         if (socket.sendAsync(new ByteBuffer[] {packet}, MqttClient::written, this) != SendSyncResult.OK) {
             closeWith(lost("the socket refused a send"));
+        }
+    }
+
+    private static void pubackWritten(MqttClient client, SendResult result) {
+        client.unwrittenPubacks--;
+        if (result != SendResult.OK) {
+            client.closeWith(client.lost("a PUBACK was not written"));
+        } else if (client.receivePaused && client.unwrittenPubacks < MAX_UNWRITTEN_PUBACKS / 2) {
+            client.receivePaused = false;
+            client.receiveNext();
         }
     }
 
@@ -421,7 +440,12 @@ public final class MqttClient implements AutoCloseable {
                 throw new MqttException("the message listener threw on a message of '" + topic + "'", e);
             }
             if (qos == 1) {
-                send(Packets.puback(packetId));
+                unwrittenPubacks++;
+                if (socket.sendAsync(new ByteBuffer[] {Packets.puback(packetId)}, MqttClient::pubackWritten, MqttClient.this)
+                        != SendSyncResult.OK) {
+                    unwrittenPubacks--;
+                    closeWith(lost("the socket refused a PUBACK"));
+                }
             }
         }
 
