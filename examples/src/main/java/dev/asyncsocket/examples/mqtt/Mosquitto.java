@@ -23,9 +23,14 @@ public final class Mosquitto {
     private Mosquitto() {
     }
 
-    /** Starts a broker; an {@link IOException} if mosquitto is not installed or does not start (its log's tail). */
+    /**
+     * Starts a broker for a program (the demo, the benchmark), stopped on {@code close()} and also when the JVM exits
+     * without it (Ctrl-C); an {@link IOException} if mosquitto is not installed or does not start (its log's tail).
+     */
     public static ServerProcess start() throws IOException {
-        return ServerProcess.start(EXECUTABLE, ARGUMENTS);
+        ServerProcess broker = ServerProcess.start(EXECUTABLE, ARGUMENTS);
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "stop " + broker));
+        return broker;
     }
 
     private static List<String> arguments(int port, Path folder) throws IOException {

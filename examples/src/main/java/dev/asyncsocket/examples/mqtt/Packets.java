@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The packets an MQTT 3.1.1 client sends, each encoded into a new heap buffer ready to send (position 0, limit at
- * its end). A PUBLISH is only its header here: fixed header, topic and packet identifier; the payload goes out
- * as the caller's own buffer after it, in the same gathered send, never copied.
+ * its end). A PUBLISH comes whole (a small payload copied in), or as its header alone (fixed header, topic, packet
+ * identifier), for a large payload to go out as the caller's own buffer after it, in the same gathered send.
  */
 final class Packets {
 
@@ -42,16 +42,25 @@ final class Packets {
         return packet.flip();
     }
 
-    /** A PUBLISH up to its payload; {@code packetId} is ignored at QoS 0. */
-    static ByteBuffer publishHeader(byte[] topic, int qos, boolean retain, int packetId, int payloadLength) {
-        int idLength = qos > 0 ? 2 : 0;
-        ByteBuffer packet = fixedHeader(PUBLISH | (qos << 1) | (retain ? 1 : 0), 2 + topic.length + idLength + payloadLength,
-                2 + topic.length + idLength);
+    /** A PUBLISH up to its payload, which goes out as its own buffer after it; {@code packetId} is ignored at QoS 0. */
+    static ByteBuffer publishHeader(byte[] topic, int qos, int packetId, int payloadLength) {
+        return publishStart(topic, qos, packetId, payloadLength, 0).flip();
+    }
+
+    /** A whole PUBLISH, {@code payload}'s bytes copied in (its position unchanged); {@code packetId} is ignored at QoS 0. */
+    static ByteBuffer publish(byte[] topic, int qos, int packetId, ByteBuffer payload) {
+        int length = payload.remaining();
+        return publishStart(topic, qos, packetId, length, length).put(payload.duplicate()).flip();
+    }
+
+    private static ByteBuffer publishStart(byte[] topic, int qos, int packetId, int payloadLength, int payloadHere) {
+        int variableHeader = 2 + topic.length + (qos > 0 ? 2 : 0);
+        ByteBuffer packet = fixedHeader(PUBLISH | (qos << 1), variableHeader + payloadLength, variableHeader + payloadHere);
         packet.putShort((short) topic.length).put(topic);
         if (qos > 0) {
             packet.putShort((short) packetId);
         }
-        return packet.flip();
+        return packet;
     }
 
     static ByteBuffer puback(int packetId) {

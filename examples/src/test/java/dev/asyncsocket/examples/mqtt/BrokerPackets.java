@@ -28,8 +28,7 @@ final class BrokerPackets {
     }
 
     static ByteBuffer publish(String topic, int qos, int packetId, byte[] payload) {
-        ByteBuffer header = Packets.publishHeader(topic.getBytes(StandardCharsets.UTF_8), qos, false, packetId, payload.length);
-        return ByteBuffer.allocate(header.remaining() + payload.length).put(header).put(payload).flip();
+        return Packets.publish(topic.getBytes(StandardCharsets.UTF_8), qos, packetId, ByteBuffer.wrap(payload));
     }
 
     /** A packet of any type and flags with {@code body} after its fixed header. */

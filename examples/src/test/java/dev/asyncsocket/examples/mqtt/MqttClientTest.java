@@ -11,10 +11,14 @@ import org.junit.jupiter.api.Timeout;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -54,6 +58,31 @@ class MqttClientTest {
     @EachTransport
     void deliversQos0MessagesIntactAndInOrder(NettyTransport transport) throws Exception {
         assertStreamArrives(transport, 0, QOS0_MESSAGES);
+    }
+
+    @DisplayName("delivers payloads from 0 bytes to 256 KiB intact, copied into the packet or gathered after it")
+    @EachTransport
+    void deliversPayloadsOfEverySizeIntact(NettyTransport transport) throws Exception {
+        int[] sizes = {0, 1, 511, 512, 513, 65_536, 262_144};
+        try (Clients clients = Clients.on(transport, broker)) {
+            String topic = "sizes/" + transport;
+            BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+            MqttClient subscriber = clients.connect("sizes-subscriber", (t, payload, qos) -> {
+                byte[] copy = new byte[payload.remaining()];
+                payload.get(copy);
+                received.add(copy);
+            });
+            subscriber.subscribe(topic, 1).get(10, TimeUnit.SECONDS);
+            MqttClient publisher = clients.connect("sizes-publisher", Clients.NO_MESSAGES);
+            for (int size : sizes) {
+                byte[] payload = new byte[size];
+                new SplittableRandom(size).nextBytes(payload);
+                ByteBuffer buffer = ByteBuffer.wrap(payload);
+                publisher.publish(topic, buffer, 1).get(10, TimeUnit.SECONDS);
+                assertEquals(0, buffer.position(), "the payload's position is left alone");
+                assertArrayEquals(payload, received.poll(10, TimeUnit.SECONDS), size + " bytes");
+            }
+        }
     }
 
     @DisplayName("exchanges PINGREQ and PINGRESP at its keep-alive")
