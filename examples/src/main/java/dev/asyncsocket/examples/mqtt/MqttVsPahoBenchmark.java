@@ -1,11 +1,16 @@
 package dev.asyncsocket.examples.mqtt;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.asyncsocket.examples.servers.ServerProcess;
 import dev.asyncsocket.netty.NettyExecutionEngine;
 import dev.asyncsocket.netty.NettyTransport;
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -24,8 +29,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li><b>QoS 1 round trip</b>: one 64-byte QoS 1 publish at a time, from the call to its completion on PUBACK,
  *       seen by the publishing thread; p50 and p99.</li>
  * </ul>
+ * Beside each, the process's CPU time (all threads) per message and per round trip: the broker runs in its own
+ * process, so this is the client's cost, and it depends less than rates and latencies on what else the machine runs.
+ * And how busy the broker was during the QoS 0 phase (its CPU time over the phase's, Linux only): near 100% the
+ * broker's one thread, not the client, sets the rate.
  * Each round gives a ratio per figure, this client's over Paho's, oriented so that above 1 means this client did
- * better (rate: ours / Paho's; latency: Paho's / ours). The summary gives each ratio's median and the range over the
+ * better (rate: ours / Paho's; latency and CPU: Paho's / ours). The summary gives each ratio's median and the range over the
  * rounds. A warm-up round of each runs first and is not counted.
  *
  * <p>Usage: {@code MqttVsPahoBenchmark [rounds] [seconds per workload] [NIO|EPOLL|IO_URING]}; default 5 rounds of
@@ -40,9 +49,15 @@ public final class MqttVsPahoBenchmark {
     private MqttVsPahoBenchmark() {
     }
 
-    /** One client's figures in one round. */
-    record Figures(double qos0PerSecond, double p50Micros, double p99Micros) {
+    /**
+     * One client's figures in one round; the CPU figures are the whole process's CPU time (every thread: the
+     * benchmark's, the client's) per message and per round trip, which depend less on what else the machine runs.
+     */
+    record Figures(double qos0PerSecond, double qos0CpuMicros, double brokerBusy, double p50Micros, double p99Micros,
+                   double qos1CpuMicros) {
     }
+
+    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     public static void main(String[] arguments) throws Exception {
         String[] args = String.join(" ", arguments).trim().split("\\s+");
@@ -66,46 +81,59 @@ public final class MqttVsPahoBenchmark {
         try (ServerProcess broker = Mosquitto.start();
              BenchClient ours = AsyncSocketBenchClient.connect(engine, broker.port(), "bench-async-socket", WINDOW);
              BenchClient paho = PahoBenchClient.connect(broker.port(), "bench-paho", WINDOW)) {
-            out.printf("%s; %s and %s; %d rounds of %.1f s per workload, 64-byte payloads, %d QoS 0 publishes in flight%n",
-                    broker, ours.name(), paho.name(), rounds, seconds, WINDOW);
-            measure(ours, Math.min(seconds, 1));
-            measure(paho, Math.min(seconds, 1));
+            out.printf("%s; %s and %s, %d CPUs; %d rounds of %.1f s per workload, 64-byte payloads, %d QoS 0 publishes in flight%n",
+                    broker, ours.name(), paho.name(), Runtime.getRuntime().availableProcessors(), rounds, seconds, WINDOW);
+            long brokerPid = broker.pid();
+            measure(ours, Math.min(seconds, 1), brokerPid);
+            measure(paho, Math.min(seconds, 1), brokerPid);
             out.println("warm-up done");
 
             List<double[]> ratios = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 boolean oursFirst = round % 2 == 1;
-                Figures first = measure(oursFirst ? ours : paho, seconds);
-                Figures second = measure(oursFirst ? paho : ours, seconds);
+                Figures first = measure(oursFirst ? ours : paho, seconds, brokerPid);
+                Figures second = measure(oursFirst ? paho : ours, seconds, brokerPid);
                 Figures a = oursFirst ? first : second;
                 Figures p = oursFirst ? second : first;
-                double[] ratio = {a.qos0PerSecond() / p.qos0PerSecond(), p.p50Micros() / a.p50Micros(), p.p99Micros() / a.p99Micros()};
+                double[] ratio = {a.qos0PerSecond() / p.qos0PerSecond(), p.qos0CpuMicros() / a.qos0CpuMicros(),
+                        p.p50Micros() / a.p50Micros(), p.p99Micros() / a.p99Micros(), p.qos1CpuMicros() / a.qos1CpuMicros()};
                 ratios.add(ratio);
-                out.printf("round %d (%s first): QoS 0 %,.0f vs %,.0f msg/s (%.2fx); QoS 1 round trip p50 %.0f vs %.0f us (%.2fx),"
-                                + " p99 %.0f vs %.0f us (%.2fx)%n", round, oursFirst ? "async-socket" : "Paho",
-                        a.qos0PerSecond(), p.qos0PerSecond(), ratio[0], a.p50Micros(), p.p50Micros(), ratio[1],
-                        a.p99Micros(), p.p99Micros(), ratio[2]);
+                out.printf("round %d (%s first), async-socket vs Paho: QoS 0 %,.0f vs %,.0f msg/s (%.2fx), CPU %.1f vs %.1f us/msg"
+                                + " (%.2fx), broker busy %.0f%% vs %.0f%%; QoS 1 round trip p50 %.0f vs %.0f us (%.2fx), p99 %.0f vs %.0f us (%.2fx),"
+                                + " CPU %.1f vs %.1f us (%.2fx)%n", round, oursFirst ? "async-socket" : "Paho",
+                        a.qos0PerSecond(), p.qos0PerSecond(), ratio[0], a.qos0CpuMicros(), p.qos0CpuMicros(), ratio[1],
+                        a.brokerBusy() * 100, p.brokerBusy() * 100,
+                        a.p50Micros(), p.p50Micros(), ratio[2], a.p99Micros(), p.p99Micros(), ratio[3],
+                        a.qos1CpuMicros(), p.qos1CpuMicros(), ratio[4]);
             }
             out.println("summary (async-socket relative to Paho, above 1 = better; median, min-max over " + rounds + " rounds):");
-            String[] names = {"QoS 0 publish rate", "QoS 1 round trip p50", "QoS 1 round trip p99"};
+            String[] names = {"QoS 0 publish rate", "QoS 0 CPU per message", "QoS 1 round trip p50", "QoS 1 round trip p99",
+                    "QoS 1 CPU per round trip"};
             for (int i = 0; i < names.length; i++) {
                 int figure = i;
                 double[] values = ratios.stream().mapToDouble(r -> r[figure]).sorted().toArray();
-                out.printf("  %-22s %.2fx (%.2f-%.2f)%n", names[i], median(values), values[0], values[values.length - 1]);
+                out.printf("  %-25s %.2fx (%.2f-%.2f)%n", names[i], median(values), values[0], values[values.length - 1]);
             }
         } finally {
             engine.decRef();
         }
     }
 
-    private static Figures measure(BenchClient client, double seconds) throws Exception {
+    private static Figures measure(BenchClient client, double seconds, long brokerPid) throws Exception {
         long nanos = (long) (seconds * 1e9);
-        double rate = qos0Rate(client, nanos);
+        long cpu = OS.getProcessCpuTime();
+        long brokerCpu = cpuNanosOf(brokerPid);
+        long[] qos0 = qos0Publishes(client, nanos);
+        long qos0Cpu = OS.getProcessCpuTime() - cpu;
+        double brokerBusy = (double) (cpuNanosOf(brokerPid) - brokerCpu) / qos0[1];
         Histogram roundTrips = qos1RoundTrips(client, nanos);
-        return new Figures(rate, roundTrips.getValueAtPercentile(50) / 1e3, roundTrips.getValueAtPercentile(99) / 1e3);
+        long qos1Cpu = OS.getProcessCpuTime() - cpu - qos0Cpu;
+        return new Figures(qos0[0] * 1e9 / qos0[1], qos0Cpu / 1e3 / qos0[0], brokerBusy, roundTrips.getValueAtPercentile(50) / 1e3,
+                roundTrips.getValueAtPercentile(99) / 1e3, qos1Cpu / 1e3 / roundTrips.getTotalCount());
     }
 
-    private static double qos0Rate(BenchClient client, long nanos) throws Exception {
+    /** How many QoS 0 publishes, and in how many nanoseconds up to the fence's PUBACK. */
+    private static long[] qos0Publishes(BenchClient client, long nanos) throws Exception {
         Semaphore room = new Semaphore(WINDOW);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long start = System.nanoTime();
@@ -125,7 +153,7 @@ public final class MqttVsPahoBenchmark {
             throw new IllegalStateException(client.name() + ": QoS 0 publishes failed or did not complete", failure.get());
         }
         client.publish(TOPIC, PAYLOAD, 1).get(30, TimeUnit.SECONDS); // the broker has read every one before it
-        return published * 1e9 / (System.nanoTime() - start);
+        return new long[] {published, System.nanoTime() - start};
     }
 
     private static Histogram qos1RoundTrips(BenchClient client, long nanos) throws Exception {
@@ -136,6 +164,20 @@ public final class MqttVsPahoBenchmark {
             roundTrips.recordValue(System.nanoTime() - now);
         }
         return roundTrips;
+    }
+
+    /**
+     * The CPU time another process has used (user and system, from Linux's {@code /proc/<pid>/stat}, in clock ticks
+     * taken as 10 ms); 0 where that cannot be read.
+     */
+    private static long cpuNanosOf(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L; // utime, stime
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static double median(double[] sorted) {
