@@ -132,8 +132,8 @@ public final class MqttClient implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code payload} to {@code topic}. The payload's bytes (position to limit) are sent from the buffer
-     * itself (those of a payload over 512 bytes, not copied): keep them unchanged until the future completes.
+     * Publishes {@code payload}'s bytes (position to limit; both left alone) to {@code topic}. A payload over 512 bytes
+     * is sent from the buffer itself, not copied: keep its bytes unchanged until the future completes.
      *
      * @param qos 0 (at most once) or 1 (at least once)
      * @return at QoS 0 completes once written to the socket, at QoS 1 once the broker acknowledged it (PUBACK); fails
