@@ -77,8 +77,8 @@ class BrokerFailureTest {
             assertEquals(stream.issued.get(), stream.completions.get(), "publishes issued and completed");
             assertFalse(stream.failures.isEmpty(), "the publishes pending at the kill failed");
             stream.failures.forEach(BrokerFailureTest::assertSaysWhy);
-            assertSaysWhy(failure(subscribe));
-            assertSaysWhy(failure(connect));
+            assertSaysWhy(Clients.awaitFailure(subscribe));
+            assertSaysWhy(Clients.awaitFailure(connect));
             assertSaysWhy(publisher.closed().get(10, TimeUnit.SECONDS));
             assertSaysWhy(subscriber.closed().get(10, TimeUnit.SECONDS));
             assertEquals(0, checker.wrong(), checker::firstWrong);
@@ -96,7 +96,7 @@ class BrokerFailureTest {
             MqttException why = client.closed().get(20, TimeUnit.SECONDS);
             assertTrue(why.getMessage().startsWith("no PINGRESP within the keep-alive of 1 s"), why.getMessage());
             assertInstanceOf(TimeoutException.class, why.getCause());
-            assertEquals(why, failure(publish));
+            assertEquals(why, Clients.awaitFailure(publish));
             assertEquals(client.pingsSent() - 1, client.pingResponses(), "the last PINGREQ went unanswered");
         }
     }
@@ -112,26 +112,16 @@ class BrokerFailureTest {
                 held.add(client.publish("t", ByteBuffer.wrap(new byte[] {(byte) i}), 1));
             }
             CompletableFuture<Void> refused = client.publish("t", ByteBuffer.wrap(new byte[] {3}), 0);
-            assertEquals("3 operations are in flight already: wait for one to complete", failure(refused).getMessage());
+            assertEquals("3 operations are in flight already: wait for one to complete", Clients.awaitFailure(refused).getMessage());
             assertTrue(held.stream().noneMatch(CompletableFuture::isDone));
 
             broker.kill();
             MqttException why = client.closed().get(10, TimeUnit.SECONDS);
             for (CompletableFuture<Void> publish : held) {
-                assertEquals(why, failure(publish));
+                assertEquals(why, Clients.awaitFailure(publish));
             }
             assertSaysWhy(why);
         }
-    }
-
-    /** The failure of an operation that has failed, or fails within 10 s. */
-    private static Throwable failure(CompletableFuture<?> operation) {
-        try {
-            operation.handle((result, failure) -> null).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("no completion: " + operation, e);
-        }
-        return Clients.failureOf(operation);
     }
 
     /**

@@ -75,6 +75,16 @@ final class Clients implements AutoCloseable {
         return operation.handle((result, failure) -> failure).join();
     }
 
+    /** The exception {@code operation} fails with, waiting up to 10 s for it. */
+    static Throwable awaitFailure(CompletableFuture<?> operation) {
+        try {
+            operation.handle((result, failure) -> null).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no completion: " + operation, e);
+        }
+        return failureOf(operation);
+    }
+
     NettyExecutionEngine engine() {
         return engine;
     }
