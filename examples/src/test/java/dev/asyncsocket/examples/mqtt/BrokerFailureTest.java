@@ -57,31 +57,30 @@ class BrokerFailureTest {
     @EachTransport
     void killedMidStreamFailsEveryPendingOperationOnceWithACause(NettyTransport transport) throws Exception {
         try (Clients clients = Clients.on(transport, broker)) {
-            NumberedMessages.Checker checker = new NumberedMessages.Checker(500);
-            MqttClient subscriber = clients.connect("subscriber", checker);
-            subscriber.subscribe(STREAM, 1).get(10, TimeUnit.SECONDS);
-            MqttClient publisher = clients.connect("publisher", Clients.NO_MESSAGES);
-            Publisher stream = new Publisher(publisher);
-            stream.start();
-            checker.all().get(30, TimeUnit.SECONDS); // mid-stream: 500 messages through
+            StreamUnderWay stream = StreamUnderWay.start(clients);
 
             freeze(broker);
-            CompletableFuture<Integer> subscribe = subscriber.subscribe("more", 1);
+            CompletableFuture<Integer> subscribe = stream.subscriber.subscribe("more", 1);
             CompletableFuture<MqttClient> connect = clients.connectAsync(clients.options("latecomer"), Clients.NO_MESSAGES);
-            stream.awaitWindowFull();
+            stream.publishing.awaitWindowFull();
             assertFalse(subscribe.isDone() || connect.isDone(), "nothing answers a frozen broker");
             broker.kill();
 
-            stream.join(30_000);
-            assertFalse(stream.isAlive(), "the publisher still waits");
-            assertEquals(stream.issued.get(), stream.completions.get(), "publishes issued and completed");
-            assertFalse(stream.failures.isEmpty(), "the publishes pending at the kill failed");
-            stream.failures.forEach(BrokerFailureTest::assertSaysWhy);
+            stream.assertEveryPublishCompletedOnceAndTheClientsSayWhy();
             assertSaysWhy(Clients.awaitFailure(subscribe));
             assertSaysWhy(Clients.awaitFailure(connect));
-            assertSaysWhy(publisher.closed().get(10, TimeUnit.SECONDS));
-            assertSaysWhy(subscriber.closed().get(10, TimeUnit.SECONDS));
-            assertEquals(0, checker.wrong(), checker::firstWrong);
+        }
+    }
+
+    @DisplayName("stopped mid-stream (SIGTERM): fails every publish still pending exactly once, with a cause")
+    @EachTransport
+    void stoppedMidStreamFailsEveryPendingPublishOnceWithACause(NettyTransport transport) throws Exception {
+        try (Clients clients = Clients.on(transport, broker)) {
+            StreamUnderWay stream = StreamUnderWay.start(clients);
+
+            broker.close(); // the broker ends its connections itself
+
+            stream.assertEveryPublishCompletedOnceAndTheClientsSayWhy();
         }
     }
 
@@ -143,6 +142,37 @@ class BrokerFailureTest {
     private static void freeze(ServerProcess broker) throws Exception {
         Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(broker.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -STOP " + broker.pid());
+    }
+
+    /** A subscriber and a publisher of numbered QoS 1 messages, the stream under way. */
+    private record StreamUnderWay(MqttClient subscriber, MqttClient publisher, Publisher publishing, NumberedMessages.Checker checker) {
+
+        /** Connects both, and starts publishing; returns once 500 messages went through. */
+        static StreamUnderWay start(Clients clients) throws Exception {
+            NumberedMessages.Checker checker = new NumberedMessages.Checker(500);
+            MqttClient subscriber = clients.connect("subscriber", checker);
+            subscriber.subscribe(STREAM, 1).get(10, TimeUnit.SECONDS);
+            MqttClient publisher = clients.connect("publisher", Clients.NO_MESSAGES);
+            Publisher publishing = new Publisher(publisher);
+            publishing.start();
+            checker.all().get(30, TimeUnit.SECONDS);
+            return new StreamUnderWay(subscriber, publisher, publishing, checker);
+        }
+
+        /**
+         * Once the broker is gone: the publisher stopped, every publish completed once, those pending failed, each
+         * with a cause, both clients closed saying why, and what arrived was intact and in order.
+         */
+        void assertEveryPublishCompletedOnceAndTheClientsSayWhy() throws Exception {
+            publishing.join(30_000);
+            assertFalse(publishing.isAlive(), "the publisher still waits");
+            assertEquals(publishing.issued.get(), publishing.completions.get(), "publishes issued and completed");
+            assertFalse(publishing.failures.isEmpty(), "the publishes pending when the broker went failed");
+            publishing.failures.forEach(BrokerFailureTest::assertSaysWhy);
+            assertSaysWhy(publisher.closed().get(10, TimeUnit.SECONDS));
+            assertSaysWhy(subscriber.closed().get(10, TimeUnit.SECONDS));
+            assertEquals(0, checker.wrong(), checker::firstWrong);
+        }
     }
 
     /** Publishes QoS 1 messages, at most {@link #WINDOW} at once, until one fails; counts every completion. */
