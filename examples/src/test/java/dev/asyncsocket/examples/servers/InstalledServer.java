@@ -18,6 +18,15 @@ public final class InstalledServer {
     /** {@link ServerProcess#start}, or the test skipped (locally) or failed (CI) when the server is not installed. */
     public static ServerProcess start(String executable, String debianPackage, ServerProcess.ArgumentsForPort arguments)
             throws IOException {
+        require(executable, debianPackage);
+        return ServerProcess.start(executable, arguments);
+    }
+
+    /**
+     * Returns if {@code executable} is installed; else skips the test (locally) or fails it (CI). For a test of a
+     * program that starts the server itself (a demo).
+     */
+    public static void require(String executable, String debianPackage) {
         if (ServerProcess.find(executable).isEmpty()) {
             String why = executable + " is not installed (Debian package " + debianPackage
                     + "; .ci/run installs it with: apt-get install -y " + debianPackage + ")";
@@ -26,6 +35,5 @@ public final class InstalledServer {
             }
             Assumptions.abort(why);
         }
-        return ServerProcess.start(executable, arguments);
     }
 }
