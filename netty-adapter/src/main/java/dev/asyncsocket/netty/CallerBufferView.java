@@ -9,7 +9,6 @@ import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -213,14 +212,6 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     @Override
     public ByteBuf getBytes(int index, ByteBuffer dst) {
         dst.put(region(index, dst.remaining()));
-        return this;
-    }
-
-    @Override
-    public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        getBytes(index, bytes, 0, length);
-        out.write(bytes);
         return this;
     }
 

@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteOrder;
 
 /**
@@ -52,6 +54,15 @@ abstract class CallerMemoryByteBuf extends AbstractReferenceCountedByteBuf {
     @Override
     public final int arrayOffset() {
         throw new UnsupportedOperationException("no array of its own: the caller's memory");
+    }
+
+    /** Through a copy: the bytes of the caller's memory as one array. */
+    @Override
+    public final ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        getBytes(index, bytes, 0, length);
+        out.write(bytes);
+        return this;
     }
 
     @Override

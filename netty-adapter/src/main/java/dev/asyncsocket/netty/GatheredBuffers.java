@@ -7,7 +7,6 @@ import io.netty.util.ResourceLeakTracker;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
@@ -193,14 +192,6 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
         for (ByteBuffer region : nioBuffers(index, dst.remaining())) {
             dst.put(region);
         }
-        return this;
-    }
-
-    @Override
-    public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        getBytes(index, bytes, 0, length);
-        out.write(bytes);
         return this;
     }
 
