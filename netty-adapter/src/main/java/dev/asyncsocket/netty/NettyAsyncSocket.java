@@ -173,7 +173,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             } finally {
                 outstanding.completed();
             }
-        }, why -> lastFailure = why);
+        }, why -> lastFailure = why, engine.sendCopyThreshold());
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094
@@ -256,6 +256,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * buffers holds about 125 MB besides the caller's own, well within the seed's context budget of 32 bytes
      * a buffer. The transport's views of the buffers are made on the event loop for each write attempt and
      * dropped after it.
+     *
+     * <p>On an engine set to copy small sends ({@link NettyExecutionEngine#sendCopyThreshold()}, none by
+     * default), a send of fewer bytes is copied when its turn comes, into one write shared with the small sends
+     * started around it; the callback still comes once its bytes were written, in order.
      */
     @Override
     public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {

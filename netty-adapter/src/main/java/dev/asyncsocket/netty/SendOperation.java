@@ -45,8 +45,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
     private ByteBuf data;
-    /** A lone direct buffer and its bounds when the send was made, or {@code null}. */
-    private final ByteBuffer lone;
+    /** A lone direct buffer and its bounds when the send was made, or {@code null} (and once copied). */
+    private ByteBuffer lone;
     private final int lonePosition;
     private final int loneLimit;
     /** For an oversize payload, the writes before {@code data}; else {@code null}. */
@@ -63,6 +63,15 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private SendResult outcome;
     /** Why, for an outcome other than OK; recorded right before the callback runs. */
     private SocketFailure failure;
+    /**
+     * For a send copied into a batch (see {@link SendBatcher}): the send before it in the same batch, or
+     * {@code null}. The last send of a batch is the promise of the batch's write, and {@code data} is then the
+     * batch's buffer.
+     */
+    private SendOperation<?> batchedBefore;
+    /** Where this send's bytes are in its batch's buffer, from {@code batchStart} to {@code batchEnd}; 0 to 0 if none. */
+    private int batchStart;
+    private int batchEnd;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
@@ -142,6 +151,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     public void start(Hooks connection) {
         this.connection = connection;
         try {
+            if (connection.batch(this)) {
+                return; // copied: the caller's buffers are let go, the bytes leave with the batch
+            }
             if (lone != null) {
                 data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
             }
@@ -168,6 +180,42 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         connection.endedBeforeWrite(this);
     }
 
+    /**
+     * How many bytes this send carries, if it leaves as one write (so that it could be copied into a batch);
+     * -1 for an oversize send.
+     */
+    int bytesInOneWrite() {
+        return leading != null ? -1 : lone != null ? loneLimit - lonePosition : data.readableBytes();
+    }
+
+    /**
+     * Copies this send's bytes at the end of {@code batch}, after those of {@code before} (the send before it
+     * in the batch, or {@code null}), and lets the caller's buffers go. Event loop only.
+     */
+    void copyInto(ByteBuf batch, SendOperation<?> before) {
+        int start = batch.writerIndex();
+        ByteBuf source = lone != null ? CallerBufferView.of(lone, lonePosition, loneLimit, null) : data;
+        lone = null;
+        data = null;
+        try {
+            batch.writeBytes(source, source.readerIndex(), source.readableBytes());
+        } finally {
+            source.release();
+        }
+        batchedBefore = before;
+        batchStart = start;
+        batchEnd = batch.writerIndex();
+    }
+
+    /**
+     * Makes this send, the last of its batch, the promise of the batch's write. It keeps a reference to the
+     * batch's buffer so that, once Netty released it, it can still tell how far the write got.
+     */
+    ByteBuf closeBatch(ByteBuf batch) {
+        data = batch.retain();
+        return batch;
+    }
+
     /** Lets go of a send that was made but not accepted: nothing calls back. */
     void refuse() {
         releaseData();
@@ -184,6 +232,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     /** Completes a send whose event loop ended before its callback could run: with its outcome if it had one. */
     void completeAfterLoopEnded() {
+        if (outcome == null && batchEnd > 0 && data != null) {
+            settleBatch(); // the last of a batch: lets go of the batch's buffer
+        }
         if (outcome == null && !isSuccess()) {
             failure = FailureKind.ENGINE_SHUT_DOWN.alone();
         }
@@ -247,10 +298,30 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         if (outcome == null && leading != null && !leading.allDone(() -> connection.writeDone(this))) {
             return false;
         }
-        if (outcome == null) {
+        if (outcome == null && batchEnd > 0) {
+            settleBatch();
+        } else if (outcome == null) {
             outcome = result();
         }
         return true;
+    }
+
+    /**
+     * The batch's write, whose promise this send is, has its outcome: fixes the result of every send in the
+     * batch. If the transport stopped part-way, the sends whose bytes all went out are OK and the others fail
+     * as a send of their own would; a write that a handler in front consumed whole tells nothing of the wire,
+     * so then none is OK unless the write succeeded.
+     */
+    private void settleBatch() {
+        boolean succeeded = isSuccess();
+        int written = data.readerIndex();
+        boolean partWay = written > 0 && written < data.writerIndex();
+        data.release();
+        data = null;
+        for (SendOperation<?> send = this; send != null; send = send.batchedBefore) {
+            send.outcome = succeeded || (partWay && written >= send.batchEnd) ? SendResult.OK
+                    : send.failedResult(partWay && written > send.batchStart, cause());
+        }
     }
 
     boolean isSettled() {
@@ -276,22 +347,26 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_066
             return SendResult.OK;
         }
+        // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
+        // at its release; any other wrapper keeps its indexes after it.
+        return failedResult((data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
+                || (leading != null && leading.anyWritten()), cause());
+    }
+
+    /** The result of a send whose write failed with {@code cause}, having written some of its bytes or none. */
+    private SendResult failedResult(boolean partlyWritten, Throwable cause) {
         if (connection.isClosing()) {
             failure = connection.whyClosing();
             return SendResult.ABANDONED; // close() or destroy() came first: the contract's "else ABANDONED"
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_102
-        // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
-        // at its release; any other wrapper keeps its indexes after it.
-        boolean partlyWritten = (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
-                || (leading != null && leading.anyWritten());
-        if (cause() instanceof ClosedChannelException) {
+        if (cause instanceof ClosedChannelException) {
             failure = connection.whyChannelClosed(); // Netty's shared exception says less than who closed it
             if (!partlyWritten) {
                 return SendResult.ABANDONED;
             }
         } else {
-            failure = FailureKind.WRITE_FAILED.because(cause()); // a reset, a handler in front: the cause says
+            failure = FailureKind.WRITE_FAILED.because(cause); // a reset, a handler in front: the cause says
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_067
         return SendResult.ERROR;
