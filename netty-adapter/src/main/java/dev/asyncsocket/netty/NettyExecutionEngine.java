@@ -30,8 +30,8 @@ public final class NettyExecutionEngine implements ExecutionEngine, AutoCloseabl
 
     /**
      * The default of {@link #sendCopyThreshold()}: 0, no copy. Measured on this project's benchmark (workload
-     * B, 64 B messages, epoll), copying showed no gain over wrapping that rose above the noise of the machine,
-     * and cost about 65 B more allocation per message; see docs/performance.md.
+     * B, epoll, on a busy machine), copying showed no gain in message rate over wrapping that rose above the
+     * noise, and looked worse at 1,000 B messages; see docs/performance.md.
      */
     public static final int DEFAULT_SEND_COPY_THRESHOLD = 0;
     /** The largest {@link #sendCopyThreshold()}: the most bytes one batch of copied sends holds. */

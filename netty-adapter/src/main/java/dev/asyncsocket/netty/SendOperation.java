@@ -69,8 +69,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
      * batch's buffer.
      */
     private SendOperation<?> batchedBefore;
-    /** Where this send's bytes are in its batch's buffer, from {@code batchStart} to {@code batchEnd}; 0 to 0 if none. */
-    private int batchStart;
+    /** Where this send's bytes end in its batch's buffer (they start where {@code batchedBefore}'s end); 0 if none. */
     private int batchEnd;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
@@ -193,7 +192,6 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
      * in the batch, or {@code null}), and lets the caller's buffers go. Event loop only.
      */
     void copyInto(ByteBuf batch, SendOperation<?> before) {
-        int start = batch.writerIndex();
         ByteBuf source = lone != null ? CallerBufferView.of(lone, lonePosition, loneLimit, null) : data;
         lone = null;
         data = null;
@@ -203,8 +201,11 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             source.release();
         }
         batchedBefore = before;
-        batchStart = start;
         batchEnd = batch.writerIndex();
+    }
+
+    private int batchStart() {
+        return batchedBefore == null ? 0 : batchedBefore.batchEnd;
     }
 
     /**
@@ -320,7 +321,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         data = null;
         for (SendOperation<?> send = this; send != null; send = send.batchedBefore) {
             send.outcome = succeeded || (partWay && written >= send.batchEnd) ? SendResult.OK
-                    : send.failedResult(partWay && written > send.batchStart, cause());
+                    : send.failedResult(partWay && written > send.batchStart(), cause());
         }
     }
 
