@@ -134,8 +134,8 @@ public final class NettyExecutionEngine implements ExecutionEngine, AutoCloseabl
      * instead of one each. Their callbacks still run in order, each once the write carrying its bytes has its
      * outcome ("written"), but the caller's buffers are no longer read once copied. Sends of this many bytes
      * or more are wrapped, never copied. 0 copies none. Sends are copied only while the socket's handler is
-     * alone in its channel's pipeline: a handler in front of it (a codec that frames each write, TLS, logging)
-     * sees each send as a write of its own.
+     * alone in its channel's pipeline: any other handler (a codec that frames each write, TLS, logging) sees
+     * each send as a write of its own.
      *
      * <p>A setting of the engine, not of each socket: what a copy saves (an outbound entry, a promise, an iovec
      * per send) is a cost of the transport and the machine, which the engine fixes for all its sockets. A

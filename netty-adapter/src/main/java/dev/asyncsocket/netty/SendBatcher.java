@@ -3,13 +3,14 @@ package dev.asyncsocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 
 /**
  * Sends of one connection small enough to copy (fewer bytes than the copy threshold), that the event loop
- * starts one after the other: copied into one direct buffer of Netty's pooled allocator, the batch, and written together, with the
- * batch's last send as the promise of the write. One outbound entry, one promise and one iovec thus carry a
- * burst of small sends. Only while the socket's handler is alone in the channel's pipeline: a handler in front
- * (a codec that frames each write, TLS) sees each send as a write of its own, as without copying.
+ * starts one after the other: copied into one direct buffer of Netty's pooled allocator, the batch, and
+ * written together, with the batch's last send as the promise of the write. One outbound entry, one promise
+ * and one iovec thus carry a burst of small sends. Only while the socket's handler is alone in the channel's
+ * pipeline: any other handler (a codec that frames each write, TLS) sees each send as a write of its own.
  *
  * <p>Invariants: at most one batch is open; a batch never holds more than {@link #MAX_BATCH_BYTES} (a send that
  * does not fit writes it and opens the next), so that many producers cannot build one giant buffer; its buffer
@@ -52,8 +53,8 @@ final class SendBatcher {
      */
     boolean add(SendOperation<?> send) {
         int bytes = send.bytesInOneWrite();
-        if (bytes < 0 || bytes >= copyBelow || !(channel.pipeline().first() instanceof TailHandler)) {
-            return false; // a handler in front (a codec framing each write, TLS) must see each send alone
+        if (bytes < 0 || bytes >= copyBelow || !aloneInPipeline()) {
+            return false;
         }
         if (batch != null && batch.maxWritableBytes() < bytes) {
             write();
@@ -73,6 +74,15 @@ final class SendBatcher {
         }
         last = send;
         return true;
+    }
+
+    /**
+     * Whether the socket's handler is the only one in the pipeline, which every write passes through: another
+     * handler (a codec that frames each write, TLS) must see each send as a write of its own.
+     */
+    private boolean aloneInPipeline() {
+        ChannelPipeline pipeline = channel.pipeline();
+        return pipeline.first() instanceof TailHandler && pipeline.last() instanceof TailHandler;
     }
 
     /** Writes the open batch, if any, as one write whose promise is its last send. */

@@ -174,9 +174,9 @@ class BatchedSendTest {
     }
 
     @EachTransport
-    void withAHandlerInFrontEverySendIsItsOwnWrite(NettyTransport transport) throws Exception {
+    void withAnotherHandlerInThePipelineEverySendIsItsOwnWrite(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
-            pair.transport().channel().pipeline().addFirst(new ChannelOutboundHandlerAdapter());
+            pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter()); // behind the socket's
             jam(pair);
             byte[] sent = sendWhileHeld(pair, 10, SMALL);
             assertEquals(11, waitingWrites(pair).size(), "a codec in front may frame each write");
