@@ -1,9 +1,6 @@
 package dev.asyncsocket.netty;
 
-import io.netty.buffer.AbstractReferenceCountedByteBuf;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.Recycler;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
@@ -12,9 +9,7 @@ import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
@@ -36,7 +31,7 @@ import java.nio.channels.ScatteringByteChannel;
  * {@link ReleaseObserver}, if any, how far it was read just before it goes back to the pool. Views are
  * tracked by Netty's leak detector like the buffers Netty allocates.
  */
-final class CallerBufferView extends AbstractReferenceCountedByteBuf {
+final class CallerBufferView extends CallerMemoryByteBuf {
 
     /** Told, at the release of a view, how many of its bytes had been read. */
     interface ReleaseObserver {
@@ -148,26 +143,6 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     }
 
     @Override
-    public ByteBuf capacity(int newCapacity) {
-        throw new UnsupportedOperationException("a view of the caller's buffer has a fixed capacity");
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return UnpooledByteBufAllocator.DEFAULT;
-    }
-
-    @Override
-    public ByteOrder order() {
-        return ByteOrder.BIG_ENDIAN;
-    }
-
-    @Override
-    public ByteBuf unwrap() {
-        return null;
-    }
-
-    @Override
     public boolean isDirect() {
         return true;
     }
@@ -175,21 +150,6 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     @Override
     public boolean isReadOnly() {
         return buffer.isReadOnly();
-    }
-
-    @Override
-    public boolean hasArray() {
-        return false;
-    }
-
-    @Override
-    public byte[] array() {
-        throw new UnsupportedOperationException("direct buffer");
-    }
-
-    @Override
-    public int arrayOffset() {
-        throw new UnsupportedOperationException("direct buffer");
     }
 
     @Override
@@ -256,14 +216,6 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
     }
 
     @Override
-    public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        getBytes(index, bytes, 0, length);
-        out.write(bytes);
-        return this;
-    }
-
-    @Override
     public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
         return out.write(region(index, length));
     }
@@ -322,52 +274,12 @@ final class CallerBufferView extends AbstractReferenceCountedByteBuf {
         }
     }
 
-    // Single values, big-endian, a byte at a time: the transports never use these, handlers rarely.
-
     @Override
     protected byte _getByte(int index) {
         return memory(offset + index + 1).get(offset + index);
     }
 
-    @Override
-    protected short _getShort(int index) {
-        return (short) (_getByte(index) << 8 | _getByte(index + 1) & 0xff);
-    }
-
-    @Override
-    protected short _getShortLE(int index) {
-        return Short.reverseBytes(_getShort(index));
-    }
-
-    @Override
-    protected int _getUnsignedMedium(int index) {
-        return (_getByte(index) & 0xff) << 16 | (_getShort(index + 1) & 0xffff);
-    }
-
-    @Override
-    protected int _getUnsignedMediumLE(int index) {
-        return Integer.reverseBytes(_getUnsignedMedium(index)) >>> 8;
-    }
-
-    @Override
-    protected int _getInt(int index) {
-        return _getShort(index) << 16 | _getShort(index + 2) & 0xffff;
-    }
-
-    @Override
-    protected int _getIntLE(int index) {
-        return Integer.reverseBytes(_getInt(index));
-    }
-
-    @Override
-    protected long _getLong(int index) {
-        return (long) _getInt(index) << 32 | _getInt(index + 4) & 0xffffffffL;
-    }
-
-    @Override
-    protected long _getLongLE(int index) {
-        return Long.reverseBytes(_getLong(index));
-    }
+    // Single values, big-endian, a byte at a time: the transports never use these, handlers rarely.
 
     @Override
     protected void _setByte(int index, int value) {

@@ -44,6 +44,10 @@ import java.util.function.Consumer;
  *       {@code drainScheduled} stays 1.</li>
  *   <li>Send callbacks run in the order the sends were accepted, failures included: a send whose write ends
  *       early waits in {@code inFlight} for the sends ahead of it.</li>
+ *   <li>Sends of fewer bytes than the copy threshold that start one after the other are copied into one
+ *       batch ({@link SendBatcher}), written as one. The open batch is written before anything else is
+ *       written or completed, and before each flush and the close: bytes leave, and callbacks run, in the
+ *       order the sends were accepted.</li>
  *   <li>No accepted operation is ever left without its callback, even when the event loop goes away under
  *       an open socket: a task the loop refuses runs once the loop has terminated, on Netty's global
  *       executor, and {@link #abandonAfterLoopTerminated()} completes what the loop left behind.</li>
@@ -72,6 +76,8 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     private final ReceiveQueue receives;
     /** Sends handed to the channel (or abandoned) whose callbacks have not run yet, oldest first. Event loop only. */
     private final ArrayDeque<SendOperation<?>> inFlight = new ArrayDeque<>();
+    /** Copies small sends into batches. Event loop only. */
+    private final SendBatcher batches;
     /** 1 while a drain is scheduled, and from construction until {@link #open()}. */
     private volatile int drainScheduled = 1;
     /** The open's callback, until the first drain runs it. Event loop only once opened. */
@@ -86,6 +92,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     private boolean attached;
     /** Whether an operation is starting on the stack of the call that submitted it. Event loop only. */
     private boolean startingInline;
+
     /** See {@link #sweepWhenLoopEnds}. */
     private final GenericFutureListener<Future<Object>> sweep = ended -> abandonAfterLoopTerminated();
 
@@ -94,10 +101,13 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
      * @param failures     told why, right before each ERROR or ABANDONED callback of this connection
      * @param pressure     told of each send's completion, right before its callback
      * @param counters     told of each receive's completion, right before its callback
+     * @param copyBelow    sends of fewer bytes are copied into a shared batch (see the class comment); 0 for none,
+     *                     at most {@link SendBatcher#MAX_BATCH_BYTES}
      */
     Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures,
-               SendPressure pressure, SocketCounters counters) {
+               SendPressure pressure, SocketCounters counters, int copyBelow) {
         this.channel = channel;
+        this.batches = new SendBatcher(channel, copyBelow);
         // The callback environment is the channel's event loop (of the engine's group for the channels it makes).
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_036
@@ -259,6 +269,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     /** Starts what is queued, flushes, serves receives; returns whether operations are left for later. */
     private boolean drain() {
         boolean more = startQueued();
+        batches.write();
         if (closed) {
             unflushed = false; // the channel is closed: what was written fails, with nothing to flush
             return more;
@@ -354,10 +365,21 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     }
 
     @Override
+    public boolean batch(SendOperation<?> send) {
+        if (!batches.add(send)) {
+            return false;
+        }
+        inFlight.addLast(send);
+        unflushed = true;
+        return true;
+    }
+
+    @Override
     public void write(ByteBuf data, SendOperation<?> send) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_060
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
+        batches.write(); // the bytes of the sends before this one go first
         inFlight.addLast(send);
         channel.write(data, send);
         unflushed = true;
@@ -369,7 +391,9 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
      */
     @Override
     public void writeDone(SendOperation<?> send) {
-        if (loop.inEventLoop() && !startingInline) {
+        // A batch whose write fails at once completes its sends in a task of its own: no callback may start a
+        // send that would overtake the one whose start wrote the batch.
+        if (loop.inEventLoop() && !startingInline && !batches.isWriting()) {
             completeInOrder(send);
         } else {
             execute(() -> completeInOrder(send));
@@ -382,6 +406,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
      */
     @Override
     public void endedBeforeWrite(SendOperation<?> send) {
+        batches.write(); // its sends were accepted before this one: their callbacks come first
         inFlight.addLast(send);
         writeDone(send); // never on the stack of the sendAsync that started it inline
     }
@@ -415,6 +440,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     private void closeOnLoop() {
         if (!closed) {
             closeBecause(FailureKind.CLOSED_LOCALLY);
+            batches.write(); // its sends then end as the writes in Netty's outbound buffer do
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_021
             // Closing fails the writes still in Netty's outbound buffer, in order. Writes the kernel already
             // holds (io_uring) complete when their completions arrive; the socket's close waits for them.
@@ -447,6 +473,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
      */
     void abandonAfterLoopTerminated() {
         closeBecause(FailureKind.ENGINE_SHUT_DOWN);
+        batches.discard(); // an open batch was never written: its sends wait in inFlight, below
         if (openCallback != null) {
             runOpenCallback();
         }

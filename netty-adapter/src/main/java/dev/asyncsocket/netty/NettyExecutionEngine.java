@@ -28,10 +28,21 @@ public final class NettyExecutionEngine implements ExecutionEngine, AutoCloseabl
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyExecutionEngine.class);
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
 
+    /**
+     * The default of {@link #sendCopyThreshold()}: 0, no copy. Measured on this project's benchmark (workload
+     * B, epoll, on a busy machine), copying showed no gain in message rate over wrapping that rose above the
+     * noise, and looked worse at 1,000 B messages; see docs/performance.md.
+     */
+    public static final int DEFAULT_SEND_COPY_THRESHOLD = 0;
+    /** The largest {@link #sendCopyThreshold()}: the most bytes one batch of copied sends holds. */
+    public static final int MAX_SEND_COPY_THRESHOLD = SendBatcher.MAX_BATCH_BYTES;
+
     private final EventLoopGroup group;
     private final NettyTransport transport;
     private final boolean owned;
     private final AtomicInteger refCount = new AtomicInteger(1);
+    /** See {@link #sendCopyThreshold()}. */
+    private volatile int sendCopyThreshold = DEFAULT_SEND_COPY_THRESHOLD;
     /** How many of the references sockets hold (one each, from create to destroy). Guarded by this. */
     private int socketReferences;
     /** Connections open on this engine's loops, to sweep if the loops end under them. */
@@ -114,6 +125,38 @@ public final class NettyExecutionEngine implements ExecutionEngine, AutoCloseabl
         }
         NettyTransport transport = NettyTransport.of(group);
         return transport == null ? null : new NettyExecutionEngine(group, transport, false);
+    }
+
+    /**
+     * Sends of fewer bytes than this are copied rather than wrapped: those that a socket's event loop starts
+     * one after the other (a burst that arrived while the loop was busy, or sends made from a callback) are
+     * copied into one pooled direct buffer and leave as one write, with one outbound entry and one promise,
+     * instead of one each. Their callbacks still run in order, each once the write carrying its bytes has its
+     * outcome ("written"), but the caller's buffers are no longer read once copied. Sends of this many bytes
+     * or more are wrapped, never copied. 0 copies none. Sends are copied only while the socket's handler is
+     * alone in its channel's pipeline: any other handler (a codec that frames each write, TLS, logging) sees
+     * each send as a write of its own.
+     *
+     * <p>A setting of the engine, not of each socket: what a copy saves (an outbound entry, a promise, an iovec
+     * per send) is a cost of the transport and the machine, which the engine fixes for all its sockets. A
+     * socket takes the value the engine has when it opens. Default {@value #DEFAULT_SEND_COPY_THRESHOLD}: none
+     * is copied.
+     */
+    public int sendCopyThreshold() {
+        return sendCopyThreshold;
+    }
+
+    /**
+     * Sets {@link #sendCopyThreshold()} for the sockets that open from now on.
+     *
+     * @param bytes 0 (never copy) to {@link #MAX_SEND_COPY_THRESHOLD}
+     * @throws IllegalArgumentException outside that range
+     */
+    public void sendCopyThreshold(int bytes) {
+        if (bytes < 0 || bytes > MAX_SEND_COPY_THRESHOLD) {
+            throw new IllegalArgumentException("send copy threshold " + bytes + " is not in 0.." + MAX_SEND_COPY_THRESHOLD);
+        }
+        sendCopyThreshold = bytes;
     }
 
     /** The event-loop group (c-pal's execution_engine_win32_get_threadpool). */

@@ -33,6 +33,12 @@ interface Operation {
      * operation into its connection. Event loop only.
      */
     interface Hooks {
+        /**
+         * Copies a send into the batch of small sends that leaves as one write, if it is small enough; else
+         * returns {@code false} and the send writes its own bytes.
+         */
+        boolean batch(SendOperation<?> send);
+
         /** Writes a send's bytes, to be flushed at the end of the drain. */
         void write(ByteBuf data, SendOperation<?> send);
 

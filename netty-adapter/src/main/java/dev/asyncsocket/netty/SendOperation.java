@@ -8,9 +8,6 @@ import dev.asyncsocket.spi.OutstandingOperations;
 import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
@@ -29,7 +26,10 @@ import java.util.List;
  *
  * <p>The caller's arguments are read once, when the send is made ({@link #of}): each buffer's position and
  * limit, and each element of the array, so that another thread changing them meanwhile cannot slip a bad
- * pair past the checks; a refused send has made no wrapper. A payload over {@code Integer.MAX_VALUE} bytes or
+ * pair past the checks; a refused send has made no wrapper. Several buffers (or a heap one) go out in
+ * {@link GatheredBuffers} over a {@link PayloadSnapshot} of them, with no object per buffer: such a send holds
+ * about 12 bytes a buffer (16 where the JVM does not compress references) for its life, all allocated on the
+ * caller's thread, within the seed's context budget per buffer. A payload over {@code Integer.MAX_VALUE} bytes or
  * {@link #MAX_BUFFERS_PER_WRITE} buffers leaves as several consecutive writes ({@link LeadingParts}), the
  * last of which is this send's own.
  */
@@ -45,8 +45,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
     private ByteBuf data;
-    /** A lone direct buffer and its bounds when the send was made, or {@code null}. */
-    private final ByteBuffer lone;
+    /** A lone direct buffer and its bounds when the send was made, or {@code null} (and once copied). */
+    private ByteBuffer lone;
     private final int lonePosition;
     private final int loneLimit;
     /** For an oversize payload, the writes before {@code data}; else {@code null}. */
@@ -65,6 +65,14 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private SocketFailure failure;
     /** The payload's size: what the socket's counters and send pressure count. */
     private final long bytes;
+    /**
+     * For a send copied into a batch (see {@link SendBatcher}): the send before it in the same batch, or
+     * {@code null}. The last send of a batch is the promise of the batch's write, and {@code data} is then the
+     * batch's buffer.
+     */
+    private SendOperation<?> batchedBefore;
+    /** Where this send's bytes end in its batch's buffer (they start where {@code batchedBefore}'s end); 0 if none. */
+    private int batchEnd;
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
@@ -84,88 +92,48 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     /**
-     * A send of {@code payload}, its arguments read once, its buffers wrapped, positions untouched.
+     * A send of {@code payload}, its arguments read once, positions untouched: a lone direct buffer as its
+     * reference and bounds (wrapped on the event loop), anything else as a {@link PayloadSnapshot} that the
+     * send's writes read through.
      *
-     * @return {@code null} for bad input (see {@link Payload#sendTotal}), with no wrapper left behind
+     * @return {@code null} for bad input (see {@link Payload#sendTotal}), with nothing left to release
      */
     static <C> SendOperation<C> of(Channel channel, ByteBuffer[] payload, OnSendComplete<C> callback, C context,
                                    OutstandingOperations outstanding) {
-        if (payload == null || payload.length == 0 || !Payload.contextFits(payload.length)) {
-            return null;
-        }
-        if (payload.length == 1) {
+        if (payload != null && payload.length == 1) {
             ByteBuffer only = payload[0];
-            if (only == null) {
-                return null;
+            if (only != null && CallerBufferView.canView(only)) {
+                int position = only.position();
+                int limit = only.limit();
+                return limit <= position ? null
+                        : new SendOperation<>(channel, null, only, position, limit, null, callback, context, outstanding);
             }
-            int position = only.position();
-            int limit = only.limit();
-            if (limit <= position) {
-                return null;
-            }
-            return CallerBufferView.canView(only)
-                    ? new SendOperation<>(channel, null, only, position, limit, null, callback, context, outstanding)
-                    : new SendOperation<>(channel, wrap(only, position, limit), null, 0, 0, null, callback, context, outstanding);
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_050
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_056
-        CompositeByteBuf write = null;
+        PayloadSnapshot snapshot = PayloadSnapshot.of(payload);
+        if (snapshot == null) {
+            return null;
+        }
         List<ByteBuf> writesBefore = null;
-        long total = 0;
-        long writeBytes = 0;
-        for (int i = 0; i < payload.length; i++) {
-            ByteBuffer buffer = payload[i];
-            if (buffer == null) {
-                return discard(write, writesBefore);
+        int first = 0;
+        while (true) {
+            // The next write: as many buffers as one writev takes, and as many bytes as one ByteBuf holds.
+            int end = first;
+            long bytes = 0;
+            while (end < snapshot.count() && end - first < MAX_BUFFERS_PER_WRITE
+                    && bytes + snapshot.bytes(end) <= Integer.MAX_VALUE) {
+                bytes += snapshot.bytes(end++);
             }
-            int position = buffer.position();
-            int limit = buffer.limit();
-            long bytes = limit - position;
-            total += bytes;
-            if (bytes <= 0 || total > Payload.MAX_TOTAL_BYTES) {
-                return discard(write, writesBefore);
+            ByteBuf write = new GatheredBuffers(snapshot, first, end, (int) bytes);
+            if (end == snapshot.count()) {
+                LeadingParts leading = writesBefore == null ? null : new LeadingParts(writesBefore);
+                return new SendOperation<>(channel, write, null, 0, 0, leading, callback, context, outstanding);
             }
-            if (write == null || writeBytes + bytes > Integer.MAX_VALUE || write.numComponents() == MAX_BUFFERS_PER_WRITE) {
-                if (write != null) {
-                    writesBefore = writesBefore == null ? new ArrayList<>() : writesBefore;
-                    writesBefore.add(write);
-                }
-                write = new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, true,
-                        Math.min(payload.length - i, MAX_BUFFERS_PER_WRITE));
-                writeBytes = 0;
-            }
-            write.addComponent(true, wrap(buffer, position, limit));
-            writeBytes += bytes;
+            writesBefore = writesBefore == null ? new ArrayList<>() : writesBefore;
+            writesBefore.add(write);
+            first = end;
         }
-        LeadingParts leading = writesBefore == null ? null : new LeadingParts(writesBefore);
-        return new SendOperation<>(channel, write, null, 0, 0, leading, callback, context, outstanding);
-    }
-
-    /**
-     * A buffer over {@code buffer}'s bytes from {@code position} to {@code limit}, that keeps its indexes after
-     * its release (it is not recycled), so that a failed write can tell how far it got.
-     */
-    private static ByteBuf wrap(ByteBuffer buffer, int position, int limit) {
-        if (CallerBufferView.canView(buffer)) {
-            return CallerBufferView.of(buffer, position, limit, null);
-        }
-        if (buffer.hasArray()) {
-            return Unpooled.wrappedBuffer(buffer.array(), buffer.arrayOffset() + position, limit - position);
-        }
-        ByteBuffer bounded = buffer.duplicate(); // read-only heap memory: no array to wrap
-        bounded.limit(limit).position(position);
-        return Unpooled.wrappedBuffer(bounded);
-    }
-
-    /** Lets go of what a refused send had wrapped so far; returns {@code null}, the refusal. */
-    private static <C> SendOperation<C> discard(ByteBuf write, List<ByteBuf> writesBefore) {
-        if (write != null) {
-            write.release();
-        }
-        if (writesBefore != null) {
-            writesBefore.forEach(ByteBuf::release);
-        }
-        return null;
     }
 
     @Override
@@ -186,6 +154,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     public void start(Hooks connection) {
         this.connection = connection;
         try {
+            if (connection.batch(this)) {
+                return; // copied: the caller's buffers are let go, the bytes leave with the batch
+            }
             if (lone != null) {
                 data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
             }
@@ -212,6 +183,44 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         connection.endedBeforeWrite(this);
     }
 
+    /**
+     * How many bytes this send carries, if it leaves as one write (so that it could be copied into a batch);
+     * -1 for an oversize send.
+     */
+    int bytesInOneWrite() {
+        return leading != null ? -1 : lone != null ? loneLimit - lonePosition : data.readableBytes();
+    }
+
+    /**
+     * Copies this send's bytes at the end of {@code batch}, after those of {@code before} (the send before it
+     * in the batch, or {@code null}), and lets the caller's buffers go. Event loop only.
+     */
+    void copyInto(ByteBuf batch, SendOperation<?> before) {
+        ByteBuf source = lone != null ? CallerBufferView.of(lone, lonePosition, loneLimit, null) : data;
+        lone = null;
+        data = null;
+        try {
+            batch.writeBytes(source, source.readerIndex(), source.readableBytes());
+        } finally {
+            source.release();
+        }
+        batchedBefore = before;
+        batchEnd = batch.writerIndex();
+    }
+
+    private int batchStart() {
+        return batchedBefore == null ? 0 : batchedBefore.batchEnd;
+    }
+
+    /**
+     * Makes this send, the last of its batch, the promise of the batch's write. It keeps a reference to the
+     * batch's buffer so that, once Netty released it, it can still tell how far the write got.
+     */
+    ByteBuf closeBatch(ByteBuf batch) {
+        data = batch.retain();
+        return batch;
+    }
+
     /** Lets go of a send that was made but not accepted: nothing calls back. */
     void refuse() {
         releaseData();
@@ -228,6 +237,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
 
     /** Completes a send whose event loop ended before its callback could run: with its outcome if it had one. */
     void completeAfterLoopEnded() {
+        if (outcome == null && batchEnd > 0 && data != null) {
+            settleBatch(); // the last of a batch: lets go of the batch's buffer
+        }
         if (outcome == null && !isSuccess()) {
             failure = FailureKind.ENGINE_SHUT_DOWN.alone();
         }
@@ -296,10 +308,30 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         if (outcome == null && leading != null && !leading.allDone(() -> connection.writeDone(this))) {
             return false;
         }
-        if (outcome == null) {
+        if (outcome == null && batchEnd > 0) {
+            settleBatch();
+        } else if (outcome == null) {
             outcome = result();
         }
         return true;
+    }
+
+    /**
+     * The batch's write, whose promise this send is, has its outcome: fixes the result of every send in the
+     * batch. If the transport stopped part-way, the sends whose bytes all went out are OK and the others fail
+     * as a send of their own would; a write that a handler in front consumed whole tells nothing of the wire,
+     * so then none is OK unless the write succeeded.
+     */
+    private void settleBatch() {
+        boolean succeeded = isSuccess();
+        int written = data.readerIndex();
+        boolean partWay = written > 0 && written < data.writerIndex();
+        data.release();
+        data = null;
+        for (SendOperation<?> send = this; send != null; send = send.batchedBefore) {
+            send.outcome = succeeded || (partWay && written >= send.batchEnd) ? SendResult.OK
+                    : send.failedResult(partWay && written > send.batchStart(), cause());
+        }
     }
 
     boolean isSettled() {
@@ -325,22 +357,26 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_066
             return SendResult.OK;
         }
+        // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
+        // at its release; any other wrapper keeps its indexes after it.
+        return failedResult((data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
+                || (leading != null && leading.anyWritten()), cause());
+    }
+
+    /** The result of a send whose write failed with {@code cause}, having written some of its bytes or none. */
+    private SendResult failedResult(boolean partlyWritten, Throwable cause) {
         if (connection.isClosing()) {
             failure = connection.whyClosing();
             return SendResult.ABANDONED; // close() or destroy() came first: the contract's "else ABANDONED"
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_102
-        // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
-        // at its release; any other wrapper keeps its indexes after it.
-        boolean partlyWritten = (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
-                || (leading != null && leading.anyWritten());
-        if (cause() instanceof ClosedChannelException) {
+        if (cause instanceof ClosedChannelException) {
             failure = connection.whyChannelClosed(); // Netty's shared exception says less than who closed it
             if (!partlyWritten) {
                 return SendResult.ABANDONED;
             }
         } else {
-            failure = FailureKind.WRITE_FAILED.because(cause()); // a reset, a handler in front: the cause says
+            failure = FailureKind.WRITE_FAILED.because(cause); // a reset, a handler in front: the cause says
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_067
         return SendResult.ERROR;

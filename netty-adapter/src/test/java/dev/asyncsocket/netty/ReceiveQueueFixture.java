@@ -27,7 +27,7 @@ final class ReceiveQueueFixture implements AutoCloseable {
         lifecycle.opened();
         SocketCounters counters = new SocketCounters();
         connection = new Connection(channel, lifecycle, () -> { }, why -> { },
-                new SendPressure(counters, outstanding), counters);
+                new SendPressure(counters, outstanding), counters, 0);
         receives = connection.receives();
     }
 

@@ -7,7 +7,6 @@ import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -79,10 +78,10 @@ class SendTest {
             pair.transport().channel().pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
                 @Override
                 public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                    CompositeByteBuf composite = (CompositeByteBuf) msg;
-                    written.add(composite);
-                    for (int i = 0; i < composite.numComponents(); i++) {
-                        arrays.add(composite.component(i).array());
+                    ByteBuf gathered = (ByteBuf) msg;
+                    written.add(gathered);
+                    for (ByteBuffer region : gathered.nioBuffers()) {
+                        arrays.add(region.array());
                     }
                     ctx.write(msg, promise);
                 }

@@ -1,0 +1,157 @@
+package dev.asyncsocket.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The read-only buffer that carries one write of a send of several buffers, read through the send's snapshot. */
+@Timeout(10)
+class GatheredBuffersTest {
+
+    private static final byte[] BYTES = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+    /** BYTES over three caller buffers, each with bytes before its position and after its limit. */
+    private static ByteBuffer[] threeBuffers(boolean allDirect) {
+        return new ByteBuffer[] {
+            padded(new byte[] {1, 2, 3}, true), padded(new byte[] {4, 5, 6, 7}, allDirect), padded(new byte[] {8, 9, 10}, true)};
+    }
+
+    private static ByteBuffer padded(byte[] bytes, boolean direct) {
+        ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(bytes.length + 4) : ByteBuffer.allocate(bytes.length + 4);
+        buffer.put(0, (byte) -1).put(1, (byte) -1).put(2, bytes).put(2 + bytes.length, (byte) -1);
+        return buffer.position(2).limit(2 + bytes.length);
+    }
+
+    private static GatheredBuffers over(ByteBuffer[] payload) {
+        PayloadSnapshot snapshot = PayloadSnapshot.of(payload);
+        return new GatheredBuffers(snapshot, 0, snapshot.count(), BYTES.length);
+    }
+
+    @Test
+    void itsBytesAreTheBuffersRemainingBytesOneAfterTheOtherAndNoBufferMoves() {
+        ByteBuffer[] payload = threeBuffers(true);
+        ByteBuf gathered = over(payload);
+        try {
+            byte[] read = new byte[BYTES.length];
+            gathered.getBytes(0, read);
+            assertArrayEquals(BYTES, read);
+            assertEquals(0x03040506, gathered.getInt(2), "a value across a buffer boundary, big-endian");
+            assertEquals(8, gathered.getByte(7));
+            assertEquals(2, gathered.getByte(1), "backwards after a later byte");
+            for (ByteBuffer buffer : payload) {
+                assertEquals(2, buffer.position());
+            }
+        } finally {
+            gathered.release();
+        }
+    }
+
+    @Test
+    void itGivesTheTransportOneViewPerBufferOfTheRangeAsked() {
+        ByteBuf gathered = over(threeBuffers(true));
+        try {
+            assertEquals(3, gathered.nioBufferCount());
+            ByteBuffer[] regions = gathered.nioBuffers(2, 6);
+            assertEquals(3, regions.length);
+            assertEquals(1, regions[0].remaining());
+            assertEquals(4, regions[1].remaining());
+            assertEquals(1, regions[2].remaining());
+            assertEquals(3, regions[0].get(0));
+            assertEquals(8, regions[2].get(0));
+            assertEquals(1, gathered.nioBuffers(4, 2).length, "a range inside one buffer");
+        } finally {
+            gathered.release();
+        }
+    }
+
+    @Test
+    void itCopiesIntoBuffersArraysAndStreamsAcrossBufferBoundaries() throws Exception {
+        ByteBuf gathered = over(threeBuffers(false));
+        try {
+            ByteBuf copy = gathered.copy(1, 8);
+            assertEquals(Unpooled.wrappedBuffer(BYTES, 1, 8), copy);
+            copy.release();
+            ByteBuffer into = ByteBuffer.allocate(BYTES.length);
+            gathered.getBytes(0, into);
+            assertArrayEquals(BYTES, into.array());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            gathered.getBytes(0, out, BYTES.length);
+            assertArrayEquals(BYTES, out.toByteArray());
+            assertEquals(ByteBuffer.wrap(BYTES, 2, 7), gathered.nioBuffer(2, 7), "one merged buffer on request");
+        } finally {
+            gathered.release();
+        }
+    }
+
+    @Test
+    void itIsDirectOnlyIfEveryBufferIs() {
+        ByteBuf direct = over(threeBuffers(true));
+        ByteBuf mixed = over(threeBuffers(false));
+        try {
+            assertTrue(direct.isDirect());
+            assertFalse(mixed.isDirect(), "Netty copies it into a direct buffer before writing it");
+            assertFalse(direct.hasMemoryAddress());
+        } finally {
+            direct.release();
+            mixed.release();
+        }
+    }
+
+    @Test
+    void everyWriteIsRefused() {
+        ByteBuf gathered = over(threeBuffers(true));
+        try {
+            assertTrue(gathered.isReadOnly());
+            assertThrows(ReadOnlyBufferException.class, () -> gathered.setByte(0, 9));
+            assertThrows(ReadOnlyBufferException.class, () -> gathered.setInt(2, 9));
+            assertThrows(ReadOnlyBufferException.class, () -> gathered.setBytes(0, new byte[3]));
+            assertThrows(ReadOnlyBufferException.class, () -> gathered.setBytes(0, ByteBuffer.allocate(3)));
+        } finally {
+            gathered.release();
+        }
+    }
+
+    @Test
+    void aCallerLoweringALimitAfterTheSnapshotChangesNothingThatIsRead() {
+        ByteBuffer[] payload = threeBuffers(true);
+        ByteBuf gathered = over(payload);
+        try {
+            payload[1].limit(2);
+            payload[0] = null; // the caller's array, not the snapshot
+            byte[] read = new byte[BYTES.length];
+            gathered.getBytes(0, read);
+            assertArrayEquals(BYTES, read);
+            assertEquals(4, gathered.nioBuffers(3, 4)[0].remaining());
+            assertEquals(2, payload[1].limit());
+        } finally {
+            gathered.release();
+        }
+    }
+
+    @Test
+    void itKeepsItsIndexesAfterItsRelease() {
+        ByteBuf gathered = over(threeBuffers(true));
+        gathered.readerIndex(4);
+        assertTrue(gathered.release());
+        assertEquals(4, gathered.readerIndex(), "how far a failed write got");
+    }
+
+    @Test
+    void aBadPayloadMakesNoSnapshot() {
+        assertNull(PayloadSnapshot.of(new ByteBuffer[] {ByteBuffer.allocate(1), null}));
+        assertNull(PayloadSnapshot.of(new ByteBuffer[] {ByteBuffer.allocate(1), ByteBuffer.allocate(0)}));
+        assertNull(PayloadSnapshot.of(new ByteBuffer[0]));
+    }
+}
