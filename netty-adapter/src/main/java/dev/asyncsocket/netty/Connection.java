@@ -88,6 +88,8 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     private volatile boolean closed;
     /** Why {@link #closed} was set: a local close, or the loop ending; {@code null} until then. */
     private volatile SocketFailure closedBecause;
+    /** The first write failure that ended the connection (Netty then closes the channel); {@code null} if none. */
+    private volatile SocketFailure lostInWrite;
     /** Whether the open's drain has run, so that operations may start. Event loop only. */
     private boolean attached;
     /** Whether an operation is starting on the stack of the call that submitted it. Event loop only. */
@@ -182,8 +184,9 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     }
 
     /**
-     * Why the channel is closed: this socket's close, the stream's end if that closed it (a reset), the
-     * engine shutting down (Netty closes its loops' channels), else something other than this socket.
+     * Why the channel is closed: this socket's close, the stream's end if that closed it (a reset), a write
+     * the network failed (a reset or a broken pipe seen by a send), the engine shutting down (Netty closes its
+     * loops' channels), else something other than this socket.
      */
     @Override
     public SocketFailure whyChannelClosed() {
@@ -194,7 +197,24 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         if (ended != null && ended.kind() != FailureKind.END_OF_STREAM) {
             return ended;
         }
+        SocketFailure lost = lostInWrite;
+        if (lost != null) {
+            return lost;
+        }
         return loop.isShuttingDown() ? FailureKind.ENGINE_SHUT_DOWN.alone() : FailureKind.CHANNEL_CLOSED.alone();
+    }
+
+    @Override
+    public SocketFailure whyWriteFailed(Throwable cause) {
+        if (channel.isActive() || !ConnectionFailures.endsTheConnection(cause)) {
+            // A handler in front refused it, say: the connection stands (Netty closes it on a transport's failure).
+            return FailureKind.WRITE_FAILED.because(cause);
+        }
+        SocketFailure lost = FailureKind.CONNECTION_LOST.because(cause);
+        if (lostInWrite == null) {
+            lostInWrite = lost; // Netty closes the channel on it: what ends there next ends for this reason
+        }
+        return lost;
     }
 
     @Override

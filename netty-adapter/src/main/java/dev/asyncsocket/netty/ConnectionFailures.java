@@ -4,7 +4,7 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 
 /**
- * How the tail tells failures apart. Any {@link IOException} in the chain (epoll wraps some in an
+ * How the tail and the sends tell failures apart. Any {@link IOException} in the chain (epoll wraps some in an
  * {@code UncheckedIOException}) means the connection is gone. A plain one (a reset, a broken pipe) is the
  * network's doing and common enough that logging each would let peers flood the log; a TLS failure (an
  * untrusted certificate, a failed handshake) is the pipeline owner's to know, once, with its cause.

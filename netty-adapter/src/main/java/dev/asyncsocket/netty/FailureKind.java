@@ -8,7 +8,10 @@ package dev.asyncsocket.netty;
 public enum FailureKind {
     /** The peer ended its sending direction (EOF): no more bytes will come; sends may still work. */
     END_OF_STREAM,
-    /** An I/O error ended the connection: a reset, an abort, a timeout, a TLS failure (the cause says which). */
+    /**
+     * An I/O error ended the connection: a reset, an abort, a broken pipe, a timeout, a TLS failure (the cause
+     * says which), seen by a receive or by a send's write.
+     */
     CONNECTION_LOST,
     /** This socket's own {@code close()} or {@code destroy()} ended the operation. */
     CLOSED_LOCALLY,
@@ -21,7 +24,10 @@ public enum FailureKind {
     CHANNEL_CLOSED,
     /** A handler in front of the socket failed (the cause), or passed something other than bytes (no cause). */
     PIPELINE_ERROR,
-    /** A send's write failed: the cause is the write's own, as a handler in front or the transport failed it. */
+    /**
+     * A send's write failed while the connection may still stand: a handler in front refused it, or its buffer
+     * could not be read or copied (the cause). A write the network failed is {@link #CONNECTION_LOST}.
+     */
     WRITE_FAILED,
     /** A receive's buffers took no byte: no room was left in them, or writing them faulted (the cause). */
     NO_ROOM;

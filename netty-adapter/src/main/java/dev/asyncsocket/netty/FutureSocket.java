@@ -124,8 +124,8 @@ public final class FutureSocket implements AutoCloseable {
      * {@link NettyAsyncSocket#sendAsync}); the buffers are lent to the socket until the future completes.
      *
      * @return a future that completes with {@code null} once every byte was handed to the operating system,
-     *     or exceptionally with a {@link SocketFailureException} (the write failed: {@code WRITE_FAILED}; the
-     *     socket was closed or the connection is gone: {@code CLOSED_LOCALLY}, {@code CONNECTION_LOST},
+     *     or exceptionally with a {@link SocketFailureException} (a handler in front refused the write:
+     *     {@code WRITE_FAILED}; the socket was closed or the connection is gone: {@code CLOSED_LOCALLY}, {@code CONNECTION_LOST},
      *     {@code CHANNEL_CLOSED}, {@code ENGINE_SHUT_DOWN}), or with an {@link IllegalArgumentException} for a
      *     bad payload ({@code null}, empty, holding a {@code null} buffer or one with nothing remaining)
      */

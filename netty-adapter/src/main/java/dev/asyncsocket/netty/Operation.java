@@ -60,6 +60,12 @@ interface Operation {
         /** Why the channel is closed (an operation found it so): see {@link Connection#whyChannelClosed()}. */
         SocketFailure whyChannelClosed();
 
+        /**
+         * Why a write failed with {@code cause}: the connection is gone if the cause says so (a reset, a broken
+         * pipe), which is then also why the channel closed; else the write alone failed.
+         */
+        SocketFailure whyWriteFailed(Throwable cause);
+
         /** Records why the ERROR or ABANDONED completion about to run failed; call right before its callback. */
         void failed(SocketFailure why);
 

@@ -376,7 +376,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
                 return SendResult.ABANDONED;
             }
         } else {
-            failure = FailureKind.WRITE_FAILED.because(cause); // a reset, a handler in front: the cause says
+            failure = connection.whyWriteFailed(cause); // the network's doing, or a handler in front's
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_067
         return SendResult.ERROR;

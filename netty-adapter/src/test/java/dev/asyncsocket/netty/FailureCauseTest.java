@@ -15,11 +15,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -152,6 +155,38 @@ class FailureCauseTest {
             SocketFailure why = next(SendResult.ERROR);
             assertEquals(FailureKind.WRITE_FAILED, why.kind());
             assertTrue(why.cause().getMessage().contains("refused by a handler in front"), why.cause().toString());
+        }
+    }
+
+    @EachTransport
+    void sendsThatMeetThePeersCloseAfterItsEofAreReadAsConnectionLostAsAClientReconnectsAfter(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            // The server ends the connection (as Redis' CLIENT KILL does): an EOF, then resets for what comes after.
+            receive(pair.socket());
+            pair.peer().close();
+            assertEquals(FailureKind.END_OF_STREAM, next(ReceiveResult.ABANDONED).kind());
+            OnSendComplete<Object> callback = (ctx, result) -> record(result, pair.socket());
+            int accepted = 0;
+            for (int i = 0; i < 64; i++) { // 4 MiB in one burst: writes are under way when the reset arrives
+                if (pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocateDirect(64 * 1024)}, callback, null)
+                        == SendSyncResult.OK) {
+                    accepted++;
+                }
+            }
+            List<Seen> failed = new ArrayList<>();
+            for (int i = 0; i < accepted; i++) {
+                Seen done = seen.poll(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                assertNotNull(done, "no callback within " + CallbackRecorder.TIMEOUT_SECONDS + " s");
+                if (done.result() != SendResult.OK) {
+                    failed.add(done);
+                }
+            }
+            assertFalse(failed.isEmpty(), accepted + " sends of 64 KiB all OK to a peer that closed");
+            for (Seen done : failed) {
+                assertEquals(FailureKind.CONNECTION_LOST, done.failure().kind(), done.toString());
+                assertInstanceOf(IOException.class, done.failure().cause(), done.toString());
+            }
         }
     }
 

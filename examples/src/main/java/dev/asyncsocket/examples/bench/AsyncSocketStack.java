@@ -21,11 +21,13 @@ final class AsyncSocketStack implements Stack {
 
     private final NettyExecutionEngine engine;
 
-    AsyncSocketStack(NettyTransport transport) {
+    /** @param copyBelow the engine's {@link NettyExecutionEngine#sendCopyThreshold(int)} */
+    AsyncSocketStack(NettyTransport transport, int copyBelow) {
         this.engine = NettyExecutionEngine.create(transport, 1);
         if (engine == null) {
             throw new BenchmarkFailure(transport + " is not available");
         }
+        engine.sendCopyThreshold(copyBelow);
     }
 
     @Override

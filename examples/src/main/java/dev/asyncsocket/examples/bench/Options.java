@@ -19,10 +19,12 @@ import java.util.Locale;
  * --transports a,b        epoll, nio, io_uring (default: every one available here)
  * --workloads A,B         A..E (default: all)
  * --stacks a,b            asyncsocket, netty, jdk (default: all)
+ * --copy-below N          the AsyncSocket engine's sendCopyThreshold: sends under N bytes leave copied, in one
+ *                         write per burst (default 0: none copied)
  * </pre>
  */
 record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, List<NettyTransport> transports,
-               List<Workload> workloads, List<String> stacks) {
+               List<Workload> workloads, List<String> stacks, int copyBelow) {
 
     static final List<String> STACKS = List.of("asyncsocket", "netty", "jdk");
 
@@ -40,6 +42,7 @@ record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, L
                 available(List.of(NettyTransport.EPOLL, NettyTransport.NIO, NettyTransport.IO_URING));
         List<Workload> workloads = List.of(Workload.values());
         List<String> stacks = STACKS;
+        int copyBelow = 0;
         for (int i = 0; i < words.size(); i++) {
             String word = words.get(i);
             if (word.equals("--quick")) {
@@ -73,11 +76,14 @@ record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, L
                         return v;
                     });
                     break;
+                case "--copy-below":
+                    copyBelow = Integer.parseInt(value);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + word);
             }
         }
-        return new Options(quick, rounds, roundMillis, warmupMillis, transports, workloads, stacks);
+        return new Options(quick, rounds, roundMillis, warmupMillis, transports, workloads, stacks, copyBelow);
     }
 
     /** A generous bound on the run's wall time, for the watchdog. */

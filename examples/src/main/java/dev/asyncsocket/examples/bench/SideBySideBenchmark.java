@@ -33,7 +33,7 @@ public final class SideBySideBenchmark {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("usage: SideBySideBenchmark [--quick] [--rounds N] [--round-ms N] [--warmup-ms N]"
-                    + " [--transports epoll,nio,io_uring] [--workloads A,B,C,D,E] [--stacks asyncsocket,netty,jdk]");
+                    + " [--transports epoll,nio,io_uring] [--workloads A,B,C,D,E] [--stacks asyncsocket,netty,jdk] [--copy-below N]");
             System.err.println(e.getMessage());
             System.exit(2);
             return;
@@ -64,7 +64,7 @@ public final class SideBySideBenchmark {
         List<Stack> stacks = new ArrayList<>();
         try {
             for (String name : options.stacks()) {
-                stacks.add(newStack(name, transport));
+                stacks.add(newStack(name, transport, options.copyBelow()));
             }
             for (Workload workload : options.workloads()) {
                 runWorkload(transport, workload, stacks, peerGroup, options, report);
@@ -75,10 +75,10 @@ public final class SideBySideBenchmark {
         }
     }
 
-    private static Stack newStack(String name, NettyTransport transport) {
+    private static Stack newStack(String name, NettyTransport transport, int copyBelow) {
         switch (name) {
             case "asyncsocket":
-                return new AsyncSocketStack(transport);
+                return new AsyncSocketStack(transport, copyBelow);
             case "netty":
                 return new RawNettyStack(transport);
             default:
