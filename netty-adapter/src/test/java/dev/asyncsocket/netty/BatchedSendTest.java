@@ -174,6 +174,27 @@ class BatchedSendTest {
     }
 
     @EachTransport
+    void aSendOfMoreBuffersThanOneWriteTakesLeavesAfterTheSmallSendsCopiedBeforeIt(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            byte[] small = Bytes.random(SMALL, 1);
+            byte[] oversize = Bytes.random(SendOperation.MAX_BUFFERS_PER_WRITE + 1, 2); // two writes, one byte each
+            ByteBuffer[] buffers = new ByteBuffer[oversize.length];
+            for (int i = 0; i < buffers.length; i++) {
+                buffers[i] = ByteBuffer.wrap(oversize, i, 1);
+            }
+            pair.onTheLoop(() -> { // made on the loop: the small one is copied, the oversize one starts right after
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(small)}, recorder, 0));
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(buffers, recorder, 1));
+                return null;
+            });
+            assertArrayEquals(small, pair.peerRead(small.length), "the first send's bytes first");
+            assertArrayEquals(oversize, pair.peerRead(oversize.length));
+            assertCompletedInOrder(2, SendResult.OK);
+        }
+    }
+
+    @EachTransport
     void withAnotherHandlerInThePipelineEverySendIsItsOwnWrite(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
             pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter()); // behind the socket's
