@@ -158,6 +158,7 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
 
     @Override
     public ByteBuf copy(int index, int length) {
+        checkIndex(index, length); // before the allocation: a copy refused must leave nothing to release
         ByteBuf copy = direct ? alloc().directBuffer(length) : alloc().heapBuffer(length);
         for (ByteBuffer region : nioBuffers(index, length)) {
             copy.writeBytes(region);

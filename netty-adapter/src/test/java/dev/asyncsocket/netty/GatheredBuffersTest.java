@@ -2,6 +2,8 @@ package dev.asyncsocket.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -93,6 +95,16 @@ class GatheredBuffersTest {
         } finally {
             gathered.release();
         }
+    }
+
+    @Test
+    void aCopyOutsideItsBytesOrAfterItsReleaseThrowsAndAllocatesNothing() {
+        ByteBuf gathered = over(threeBuffers(true));
+        long before = UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+        assertThrows(IndexOutOfBoundsException.class, () -> gathered.copy(4, BYTES.length));
+        gathered.release();
+        assertThrows(IllegalReferenceCountException.class, () -> gathered.copy(0, 4));
+        assertEquals(before, UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(), "no copy left unreleased");
     }
 
     @Test
