@@ -3,6 +3,7 @@ package dev.asyncsocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 
 /**
@@ -85,7 +86,10 @@ final class SendBatcher {
         return pipeline.first() instanceof TailHandler && pipeline.last() instanceof TailHandler;
     }
 
-    /** Writes the open batch, if any, as one write whose promise is its last send. */
+    /**
+     * Writes the open batch, if any, as one write whose promise is its last send, straight to the transport
+     * (through no handler, as when its sends started).
+     */
     void write() {
         ByteBuf full = batch;
         SendOperation<?> closing = last;
@@ -99,7 +103,15 @@ final class SendBatcher {
         }
         writing = true;
         try {
-            channel.write(closing.closeBatch(full), closing);
+            // Its sends started while the socket's handler was alone, when a write of their own would have gone
+            // straight to the transport: a handler added since (TLS that a callback adds right after its answer
+            // to STARTTLS) must not see them. So the batch goes out below every handler.
+            ChannelHandlerContext first = channel.pipeline().firstContext();
+            if (first != null) {
+                first.write(closing.closeBatch(full), closing);
+            } else {
+                channel.write(closing.closeBatch(full), closing);
+            }
         } finally {
             writing = false;
         }

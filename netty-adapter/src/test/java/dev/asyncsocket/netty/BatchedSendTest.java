@@ -195,6 +195,24 @@ class BatchedSendTest {
     }
 
     @EachTransport
+    void aCodecAddedOnTheLoopRightAfterASendAsStartTlsDoesTransformsOnlyTheSendsAfterIt(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            byte[] reply = Bytes.random(SMALL, 1);
+            byte[] after = Bytes.random(SMALL, 2);
+            pair.onTheLoop(() -> { // as a receive callback that answers STARTTLS does: the answer, then the codec
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(reply)}, recorder, 0));
+                pair.transport().channel().pipeline().addFirst(new PipelineTest.XorHandler());
+                return null;
+            });
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(after)}, recorder, 1));
+            assertArrayEquals(reply, pair.peerRead(reply.length), "the send made before the codec came leaves as it was");
+            assertArrayEquals(PipelineTest.XorHandler.xor(after), pair.peerRead(after.length));
+            assertCompletedInOrder(2, SendResult.OK);
+        }
+    }
+
+    @EachTransport
     void withAnotherHandlerInThePipelineEverySendIsItsOwnWrite(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
             pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter()); // behind the socket's
