@@ -85,6 +85,23 @@ class BatchedSendTest {
         return all;
     }
 
+    /** On the event loop, as a callback would: sends {@code buffer} as context 0, then runs {@code then}. */
+    private void sendOnTheLoopThen(LoopbackPair pair, ByteBuffer buffer, Runnable then) throws Exception {
+        pair.onTheLoop(() -> {
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {buffer}, recorder, 0));
+            then.run();
+            return null;
+        });
+    }
+
+    /** The peer reads {@code sends}' bytes one after the other, and their callbacks (contexts 0..) ran in order, OK. */
+    private void assertPeerReadSendsInOrder(LoopbackPair pair, byte[]... sends) throws Exception {
+        for (int i = 0; i < sends.length; i++) {
+            assertArrayEquals(sends[i], pair.peerRead(sends[i].length), "send " + i);
+        }
+        assertCompletedInOrder(sends.length, SendResult.OK);
+    }
+
     /** Reads the jam, then returns the {@code count} bytes after it. */
     private static byte[] peerReadAfterJam(LoopbackPair pair, int count) throws Exception {
         pair.peerRead(JAM_BYTES);
@@ -183,14 +200,10 @@ class BatchedSendTest {
             for (int i = 0; i < buffers.length; i++) {
                 buffers[i] = ByteBuffer.wrap(oversize, i, 1);
             }
-            pair.onTheLoop(() -> { // made on the loop: the small one is copied, the oversize one starts right after
-                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(small)}, recorder, 0));
-                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(buffers, recorder, 1));
-                return null;
-            });
-            assertArrayEquals(small, pair.peerRead(small.length), "the first send's bytes first");
-            assertArrayEquals(oversize, pair.peerRead(oversize.length));
-            assertCompletedInOrder(2, SendResult.OK);
+            // The small one is copied, the oversize one starts right after it.
+            sendOnTheLoopThen(pair, Bytes.direct(small),
+                    () -> assertEquals(SendSyncResult.OK, pair.socket().sendAsync(buffers, recorder, 1)));
+            assertPeerReadSendsInOrder(pair, small, oversize);
         }
     }
 
@@ -200,15 +213,11 @@ class BatchedSendTest {
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
             byte[] reply = Bytes.random(SMALL, 1);
             byte[] after = Bytes.random(SMALL, 2);
-            pair.onTheLoop(() -> { // as a receive callback that answers STARTTLS does: the answer, then the codec
-                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(reply)}, recorder, 0));
-                pair.transport().channel().pipeline().addFirst(new PipelineTest.XorHandler());
-                return null;
-            });
+            // As a receive callback that answers STARTTLS does: the answer, then the codec.
+            sendOnTheLoopThen(pair, ByteBuffer.wrap(reply),
+                    () -> pair.transport().channel().pipeline().addFirst(new PipelineTest.XorHandler()));
             assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(after)}, recorder, 1));
-            assertArrayEquals(reply, pair.peerRead(reply.length), "the send made before the codec came leaves as it was");
-            assertArrayEquals(PipelineTest.XorHandler.xor(after), pair.peerRead(after.length));
-            assertCompletedInOrder(2, SendResult.OK);
+            assertPeerReadSendsInOrder(pair, reply, PipelineTest.XorHandler.xor(after)); // the answer as it was
         }
     }
 
