@@ -295,6 +295,33 @@ class BatchedSendTest {
     }
 
     @EachTransport
+    void theEngineShuttingDownWhileSmallSendsWaitToBeCopiedCompletesEachOnceInOrder(NettyTransport transport)
+            throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        engine.sendCopyThreshold(COPY_BELOW);
+        engine.incRef(); // the test's own, for after the pair released one
+        try (LoopbackPair pair = LoopbackPair.open(engine)) {
+            jam(pair);
+            int count = 1 + 3 * SendBatcher.MAX_BATCH_BYTES / SMALL;
+            CountDownLatch release = pair.holdInsideACallback();
+            for (int i = 1; i < count; i++) {
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(SMALL)}, recorder, i));
+            }
+            engine.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            release.countDown();
+            List<CallbackRecorder.Callback> done = recorder.next(count);
+            for (int i = 0; i < count; i++) {
+                assertEquals(i, done.get(i).context(), "callbacks in the order of the sends");
+            }
+            assertTrue(engine.eventLoopGroup().terminationFuture().await(10, TimeUnit.SECONDS));
+            pair.socket().close();
+            assertEquals(count, recorder.count(), "one callback each");
+        } finally {
+            engine.decRef();
+        }
+    }
+
+    @EachTransport
     void framedSendsFromManyThreadsStayWholeAndInEachThreadsOrderWhenBatched(NettyTransport transport)
             throws Exception {
         int threads = 8;
