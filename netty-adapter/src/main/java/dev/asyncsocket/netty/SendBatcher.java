@@ -17,7 +17,8 @@ import io.netty.channel.ChannelPipeline;
  * does not fit writes it and opens the next), so that many producers cannot build one giant buffer; its buffer
  * starts small and grows by doubling, so that a peer that reads slowly cannot make small sends pin much more
  * memory than they carry (at most twice, or 1 KiB). The connection writes the
- * open batch before anything else it writes or completes. Event loop only.
+ * open batch before anything else it writes or completes, and the batch goes out below every handler (its
+ * sends started while there was none). Event loop only.
  */
 final class SendBatcher {
 
