@@ -192,6 +192,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
 
     @Override
     public ByteBuf copy(int index, int length) {
+        checkIndex(index, length); // before the allocation: a copy refused must leave nothing to release
         return alloc().directBuffer(length, maxCapacity()).writeBytes(region(index, length));
     }
 

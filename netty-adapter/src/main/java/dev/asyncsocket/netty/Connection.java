@@ -387,6 +387,9 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     @Override
     public boolean batch(SendOperation<?> send) {
         if (!batches.add(send)) {
+            // The send writes its own bytes next (the leading parts of an oversize one before the rest): the
+            // bytes of the sends before it go first.
+            batches.write();
             return false;
         }
         inFlight.addLast(send);
@@ -399,7 +402,6 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_060
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
-        batches.write(); // the bytes of the sends before this one go first
         inFlight.addLast(send);
         channel.write(data, send);
         unflushed = true;

@@ -52,7 +52,8 @@ public final class FutureSocket implements AutoCloseable {
      * @return a future that completes with the open socket, or exceptionally with what
      *     {@link NettySocketTransport#connectAsync} fails with (a {@link java.net.ConnectException} when refused,
      *     a {@link io.netty.channel.ConnectTimeoutException}, an {@link IllegalArgumentException} for bad
-     *     arguments, ...) or what {@link #open} fails with
+     *     arguments, ...) or what {@link #open} fails with; if it is cancelled (or completed, by
+     *     {@code orTimeout} say) before the socket opens, the socket is closed once it has opened
      */
     public static SocketFuture<FutureSocket> connect(NettyExecutionEngine engine, String host, int port,
                                                      int timeoutMs) {
@@ -64,8 +65,8 @@ public final class FutureSocket implements AutoCloseable {
                 open(engine, transport).whenComplete((socket, openFailed) -> {
                     if (openFailed != null) {
                         opened.completeExceptionally(openFailed);
-                    } else {
-                        opened.complete(socket);
+                    } else if (!opened.complete(socket)) {
+                        socket.close(); // cancelled (or timed out) meanwhile: no one else would close it
                     }
                 });
             }
@@ -82,7 +83,8 @@ public final class FutureSocket implements AutoCloseable {
      *     {@link IllegalArgumentException} if {@code transport} is {@code null} or no socket can be made on
      *     {@code engine} (not a usable engine, or its count reached 0), a {@link SocketFailureException} if the
      *     connection is already gone ({@code CHANNEL_CLOSED}) or the loop is ending ({@code ENGINE_SHUT_DOWN}),
-     *     or an {@link IllegalStateException} if another socket is open on the channel
+     *     or an {@link IllegalStateException} if another socket is open on the channel; if it is cancelled (or
+     *     completed) before the socket opens, the socket is closed once it has opened
      */
     public static SocketFuture<FutureSocket> open(NettyExecutionEngine engine, NettySocketTransport transport) {
         if (transport == null) {
@@ -99,7 +101,9 @@ public final class FutureSocket implements AutoCloseable {
         SocketFuture<FutureSocket> opened = new SocketFuture<>(channel);
         int refused = socket.openAsync(transport, (future, result) -> {
             if (result == OpenResult.OK) {
-                future.complete(facade);
+                if (!future.complete(facade)) {
+                    facade.close(); // cancelled (or timed out) meanwhile: no one else would close it
+                }
             } else { // OpenResult.ERROR: this implementation reports none, but the contract has it
                 facade.close();
                 channel.close();

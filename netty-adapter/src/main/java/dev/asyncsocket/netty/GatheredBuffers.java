@@ -24,8 +24,9 @@ import java.nio.channels.ScatteringByteChannel;
  * writes it, through the getters here. The getters (and so handlers in front of the socket: TLS, logging,
  * codecs) read across buffer boundaries; every setter throws {@link ReadOnlyBufferException}. Its indexes
  * outlive its release, so that a failed write can tell how far it got; the release lets go of the snapshot.
- * Tracked by Netty's leak detector like the buffers Netty allocates. Not thread-safe, like any
- * {@link ByteBuf}: it belongs to the channel once written.
+ * Tracked by Netty's leak detector like the buffers Netty allocates. Its indexes are not thread-safe, like any
+ * {@link ByteBuf}'s: it belongs to the channel once written; but several threads may read its bytes at once
+ * (through duplicates), as Netty's own buffers allow.
  */
 final class GatheredBuffers extends CallerMemoryByteBuf {
 
@@ -40,9 +41,12 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
     private final int count;
     private final int length;
     private final boolean direct;
-    /** The buffer of the run (from 0) that the last access reached, and the index of its first byte. */
-    private int cursor;
-    private int cursorStart;
+    /**
+     * The buffer of the run (from 0) that the last access reached, in the high 32 bits, and the index of its
+     * first byte, in the low 32: one field, so that threads reading at once (through duplicates, as Netty's
+     * buffers allow) never pair one's buffer with another's index. Written only when it moves.
+     */
+    private volatile long cursor;
     private ResourceLeakTracker<GatheredBuffers> leak;
 
     /** A buffer over buffers {@code first} (inclusive) to {@code end} (exclusive) of {@code payload}, all readable. */
@@ -106,11 +110,11 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
         if (length == 0) {
             return NO_BUFFERS.clone();
         }
-        int at = seek(index + length - 1);
-        int last = cursor;
-        at = seek(index);
-        ByteBuffer[] regions = new ByteBuffer[last - cursor + 1];
-        for (int r = 0, i = first + cursor, left = length; r < regions.length; r++, i++, at = 0) {
+        int last = bufferOf(seek(index + length - 1));
+        long start = seek(index);
+        int at = byteOf(start);
+        ByteBuffer[] regions = new ByteBuffer[last - bufferOf(start) + 1];
+        for (int r = 0, i = first + bufferOf(start), left = length; r < regions.length; r++, i++, at = 0) {
             int bytes = Math.min(payload.bytes(i) - at, left);
             regions[r] = payload.region(i, at, bytes);
             left -= bytes;
@@ -136,28 +140,47 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
         return nioBuffer(index, length);
     }
 
-    /** Moves the cursor to the buffer of the run that holds byte {@code index}; returns where in it that byte is. */
-    private int seek(int index) {
-        while (index < cursorStart) {
-            cursor--;
-            cursorStart -= payload.bytes(first + cursor);
+    /**
+     * Moves the cursor to the buffer of the run that holds byte {@code index}; returns that buffer (from 0) in
+     * the high 32 bits and where in it the byte is in the low 32 (see {@link #bufferOf}, {@link #byteOf}).
+     */
+    private long seek(int index) {
+        long reached = cursor;
+        int buffer = bufferOf(reached);
+        int start = byteOf(reached);
+        while (index < start) {
+            buffer--;
+            start -= payload.bytes(first + buffer);
         }
         int bytes;
-        while (index >= cursorStart + (bytes = payload.bytes(first + cursor))) {
-            cursorStart += bytes;
-            cursor++;
+        while (index >= start + (bytes = payload.bytes(first + buffer))) {
+            start += bytes;
+            buffer++;
         }
-        return index - cursorStart;
+        long now = (long) buffer << 32 | start;
+        if (now != reached) {
+            cursor = now;
+        }
+        return (long) buffer << 32 | (index - start);
+    }
+
+    private static int bufferOf(long place) {
+        return (int) (place >>> 32);
+    }
+
+    private static int byteOf(long place) {
+        return (int) place;
     }
 
     @Override
     protected byte _getByte(int index) {
-        int at = seek(index);
-        return payload.get(first + cursor, at);
+        long place = seek(index);
+        return payload.get(first + bufferOf(place), byteOf(place));
     }
 
     @Override
     public ByteBuf copy(int index, int length) {
+        checkIndex(index, length); // before the allocation: a copy refused must leave nothing to release
         ByteBuf copy = direct ? alloc().directBuffer(length) : alloc().heapBuffer(length);
         for (ByteBuffer region : nioBuffers(index, length)) {
             copy.writeBytes(region);

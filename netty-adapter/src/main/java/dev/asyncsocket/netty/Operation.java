@@ -35,7 +35,7 @@ interface Operation {
     interface Hooks {
         /**
          * Copies a send into the batch of small sends that leaves as one write, if it is small enough; else
-         * returns {@code false} and the send writes its own bytes.
+         * writes the open batch and returns {@code false}, and the send writes its own bytes.
          */
         boolean batch(SendOperation<?> send);
 

@@ -3,6 +3,7 @@ package dev.asyncsocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 
 /**
@@ -16,7 +17,8 @@ import io.netty.channel.ChannelPipeline;
  * does not fit writes it and opens the next), so that many producers cannot build one giant buffer; its buffer
  * starts small and grows by doubling, so that a peer that reads slowly cannot make small sends pin much more
  * memory than they carry (at most twice, or 1 KiB). The connection writes the
- * open batch before anything else it writes or completes. Event loop only.
+ * open batch before anything else it writes or completes, and the batch goes out below every handler (its
+ * sends started while there was none). Event loop only.
  */
 final class SendBatcher {
 
@@ -85,7 +87,10 @@ final class SendBatcher {
         return pipeline.first() instanceof TailHandler && pipeline.last() instanceof TailHandler;
     }
 
-    /** Writes the open batch, if any, as one write whose promise is its last send. */
+    /**
+     * Writes the open batch, if any, as one write whose promise is its last send, straight to the transport
+     * (through no handler, as when its sends started).
+     */
     void write() {
         ByteBuf full = batch;
         SendOperation<?> closing = last;
@@ -99,7 +104,15 @@ final class SendBatcher {
         }
         writing = true;
         try {
-            channel.write(closing.closeBatch(full), closing);
+            // Its sends started while the socket's handler was alone, when a write of their own would have gone
+            // straight to the transport: a handler added since (TLS that a callback adds right after its answer
+            // to STARTTLS) must not see them. So the batch goes out below every handler.
+            ChannelHandlerContext first = channel.pipeline().firstContext();
+            if (first != null) {
+                first.write(closing.closeBatch(full), closing);
+            } else {
+                channel.write(closing.closeBatch(full), closing);
+            }
         } finally {
             writing = false;
         }

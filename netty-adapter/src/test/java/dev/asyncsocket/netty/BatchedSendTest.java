@@ -85,6 +85,23 @@ class BatchedSendTest {
         return all;
     }
 
+    /** On the event loop, as a callback would: sends {@code buffer} as context 0, then runs {@code then}. */
+    private void sendOnTheLoopThen(LoopbackPair pair, ByteBuffer buffer, Runnable then) throws Exception {
+        pair.onTheLoop(() -> {
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {buffer}, recorder, 0));
+            then.run();
+            return null;
+        });
+    }
+
+    /** The peer reads {@code sends}' bytes one after the other, and their callbacks (contexts 0..) ran in order, OK. */
+    private void assertPeerReadSendsInOrder(LoopbackPair pair, byte[]... sends) throws Exception {
+        for (int i = 0; i < sends.length; i++) {
+            assertArrayEquals(sends[i], pair.peerRead(sends[i].length), "send " + i);
+        }
+        assertCompletedInOrder(sends.length, SendResult.OK);
+    }
+
     /** Reads the jam, then returns the {@code count} bytes after it. */
     private static byte[] peerReadAfterJam(LoopbackPair pair, int count) throws Exception {
         pair.peerRead(JAM_BYTES);
@@ -174,6 +191,37 @@ class BatchedSendTest {
     }
 
     @EachTransport
+    void aSendOfMoreBuffersThanOneWriteTakesLeavesAfterTheSmallSendsCopiedBeforeIt(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            byte[] small = Bytes.random(SMALL, 1);
+            byte[] oversize = Bytes.random(SendOperation.MAX_BUFFERS_PER_WRITE + 1, 2); // two writes, one byte each
+            ByteBuffer[] buffers = new ByteBuffer[oversize.length];
+            for (int i = 0; i < buffers.length; i++) {
+                buffers[i] = ByteBuffer.wrap(oversize, i, 1);
+            }
+            // The small one is copied, the oversize one starts right after it.
+            sendOnTheLoopThen(pair, Bytes.direct(small),
+                    () -> assertEquals(SendSyncResult.OK, pair.socket().sendAsync(buffers, recorder, 1)));
+            assertPeerReadSendsInOrder(pair, small, oversize);
+        }
+    }
+
+    @EachTransport
+    void aCodecAddedOnTheLoopRightAfterASendAsStartTlsDoesTransformsOnlyTheSendsAfterIt(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            byte[] reply = Bytes.random(SMALL, 1);
+            byte[] after = Bytes.random(SMALL, 2);
+            // As a receive callback that answers STARTTLS does: the answer, then the codec.
+            sendOnTheLoopThen(pair, ByteBuffer.wrap(reply),
+                    () -> pair.transport().channel().pipeline().addFirst(new PipelineTest.XorHandler()));
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(after)}, recorder, 1));
+            assertPeerReadSendsInOrder(pair, reply, PipelineTest.XorHandler.xor(after)); // the answer as it was
+        }
+    }
+
+    @EachTransport
     void withAnotherHandlerInThePipelineEverySendIsItsOwnWrite(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
             pair.transport().channel().pipeline().addLast(new ChannelOutboundHandlerAdapter()); // behind the socket's
@@ -243,6 +291,33 @@ class BatchedSendTest {
             assertTrue(writes.size() < count, "the small sends were batched: " + writes.size() + " writes");
             pair.closeSocketWithin();
             assertCompletedInOrder(count, SendResult.ABANDONED);
+        }
+    }
+
+    @EachTransport
+    void theEngineShuttingDownWhileSmallSendsWaitToBeCopiedCompletesEachOnceInOrder(NettyTransport transport)
+            throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        engine.sendCopyThreshold(COPY_BELOW);
+        engine.incRef(); // the test's own, for after the pair released one
+        try (LoopbackPair pair = LoopbackPair.open(engine)) {
+            jam(pair);
+            int count = 1 + 3 * SendBatcher.MAX_BATCH_BYTES / SMALL;
+            CountDownLatch release = pair.holdInsideACallback();
+            for (int i = 1; i < count; i++) {
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(SMALL)}, recorder, i));
+            }
+            engine.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            release.countDown();
+            List<CallbackRecorder.Callback> done = recorder.next(count);
+            for (int i = 0; i < count; i++) {
+                assertEquals(i, done.get(i).context(), "callbacks in the order of the sends");
+            }
+            assertTrue(engine.eventLoopGroup().terminationFuture().await(10, TimeUnit.SECONDS));
+            pair.socket().close();
+            assertEquals(count, recorder.count(), "one callback each");
+        } finally {
+            engine.decRef();
         }
     }
 

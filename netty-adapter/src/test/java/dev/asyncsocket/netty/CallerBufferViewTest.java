@@ -2,6 +2,7 @@ package dev.asyncsocket.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.internal.PlatformDependent;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,18 @@ class CallerBufferViewTest {
             view.release();
             heap.release();
             copy.release();
+        }
+    }
+
+    @Test
+    void aCopyOutsideItsBytesThrowsAndAllocatesNothing() {
+        ByteBuf view = CallerBufferView.of(callerBuffer(), null);
+        long before = UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+        try {
+            assertThrows(IndexOutOfBoundsException.class, () -> view.copy(4, BYTES.length));
+            assertEquals(before, UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(), "no copy left unreleased");
+        } finally {
+            view.release();
         }
     }
 

@@ -234,6 +234,37 @@ class FutureSocketTest {
         }
     }
 
+    @EachTransport
+    void anOpenWhoseFutureWasCancelledClosesTheSocketItOpened(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport)) {
+            CompletableFuture<FutureSocket> opened = pair.onTheLoop(() -> { // the open completes after this returns
+                CompletableFuture<FutureSocket> pending = FutureSocket.open(pair.engine(), pair.transport());
+                assertTrue(pending.cancel(false), "cancelled before the open completed");
+                return pending;
+            });
+            assertTrue(opened.isCancelled());
+            assertEquals(0, pair.peerReadToEof(), "no one is left to close the socket but the facade");
+        }
+    }
+
+    @EachTransport
+    void aConnectWhoseFutureWasCancelledClosesTheSocketItOpensLater(NettyTransport transport) throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<FutureSocket> connecting = FutureSocket.connect(engine, "127.0.0.1", server.getLocalPort(), 10_000);
+            assertTrue(connecting.cancel(false) || connecting.isDone());
+            try (Socket peer = server.accept()) {
+                if (!connecting.isCancelled()) {
+                    connecting.get(WAIT, SECONDS).close(); // it won the race: nothing was left behind
+                }
+                peer.setSoTimeout((int) SECONDS.toMillis(WAIT));
+                assertEquals(-1, peer.getInputStream().read(), "the socket opened after the cancel was closed");
+            }
+        } finally {
+            engine.decRef();
+        }
+    }
+
     private static FutureSocket open(LoopbackPair pair) throws Exception {
         return FutureSocket.open(pair.engine(), pair.transport()).get(WAIT, SECONDS);
     }

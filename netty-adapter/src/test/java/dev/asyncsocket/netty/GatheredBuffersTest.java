@@ -2,12 +2,18 @@ package dev.asyncsocket.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +99,67 @@ class GatheredBuffersTest {
         } finally {
             gathered.release();
         }
+    }
+
+    @Test
+    void aCopyOutsideItsBytesOrAfterItsReleaseThrowsAndAllocatesNothing() {
+        ByteBuf gathered = over(threeBuffers(true));
+        long before = UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+        assertThrows(IndexOutOfBoundsException.class, () -> gathered.copy(4, BYTES.length));
+        gathered.release();
+        assertThrows(IllegalReferenceCountException.class, () -> gathered.copy(0, 4));
+        assertEquals(before, UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(), "no copy left unreleased");
+    }
+
+    @Test
+    void threadsReadingItsBytesAtOnceThroughDuplicatesEachReadTheRightBytes() throws Exception {
+        // As Netty's own buffers allow: a handler in front may pass a retained duplicate to another thread (a
+        // capture to a file, say) while the transport reads the write.
+        byte[] bytes = new byte[64 * 16];
+        ByteBuffer[] payload = new ByteBuffer[64];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 31 + i / 16);
+        }
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = ByteBuffer.wrap(bytes, i * 16, 16);
+        }
+        PayloadSnapshot snapshot = PayloadSnapshot.of(payload);
+        ByteBuf gathered = new GatheredBuffers(snapshot, 0, snapshot.count(), bytes.length);
+        try {
+            Callable<Integer> ascending = () -> readEveryByte(gathered.retainedDuplicate(), bytes, false);
+            Callable<Integer> descending = () -> readEveryByte(gathered.retainedDuplicate(), bytes, true);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                Future<Integer> up = threads.submit(ascending);
+                Future<Integer> down = threads.submit(descending);
+                assertEquals(0, up.get(), "bytes read wrong going up");
+                assertEquals(0, down.get(), "bytes read wrong going down");
+            } finally {
+                threads.shutdownNow();
+            }
+        } finally {
+            gathered.release();
+        }
+    }
+
+    /** Reads every byte of {@code view} many times, in one direction; returns how many were wrong or failed. */
+    private static int readEveryByte(ByteBuf view, byte[] expected, boolean descending) {
+        int wrong = 0;
+        try {
+            for (int round = 0; round < 2_000; round++) {
+                for (int i = 0; i < expected.length; i++) {
+                    int index = descending ? expected.length - 1 - i : i;
+                    try {
+                        wrong += view.getByte(index) == expected[index] ? 0 : 1;
+                    } catch (RuntimeException e) {
+                        wrong++;
+                    }
+                }
+            }
+        } finally {
+            view.release();
+        }
+        return wrong;
     }
 
     @Test

@@ -128,7 +128,7 @@ class PipelineTest {
     }
 
     /** Flips every bit of every byte, in both directions: the simplest byte-transforming codec. */
-    private static final class XorHandler extends ChannelDuplexHandler {
+    static final class XorHandler extends ChannelDuplexHandler {
 
         static byte[] xor(byte[] bytes) {
             byte[] out = bytes.clone();
