@@ -128,7 +128,9 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
         if (regions.length == 1) {
             return regions[0];
         }
-        ByteBuffer merged = direct ? ByteBuffer.allocateDirect(length) : ByteBuffer.allocate(length);
+        // On the heap, as CompositeByteBuf merges: a direct allocation may wait for the GC to free direct memory,
+        // and this runs on the event loop.
+        ByteBuffer merged = ByteBuffer.allocate(length);
         for (ByteBuffer region : regions) {
             merged.put(region);
         }
