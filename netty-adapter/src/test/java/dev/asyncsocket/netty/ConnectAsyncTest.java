@@ -7,6 +7,8 @@ import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import dev.asyncsocket.netty.testing.Ports;
 
+import io.netty.channel.ConnectTimeoutException;
+
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -49,6 +51,17 @@ class ConnectAsyncTest {
             ExecutionException failed = assertThrows(ExecutionException.class, () ->
                     NettySocketTransport.connectAsync(pair.engine(), "127.0.0.1", closedPort, 5000).get(10, TimeUnit.SECONDS));
             assertInstanceOf(ConnectException.class, failed.getCause(), failed.getCause().toString());
+        }
+    }
+
+    @EachTransport
+    void aConnectionNobodyAnswersFailsTheFutureWithConnectTimeoutExceptionOnceItsTimeRanOut(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport); Ports.Silent silent = Ports.thatNeverAnswers()) {
+            CompletableFuture<NettySocketTransport> connecting =
+                    NettySocketTransport.connectAsync(pair.engine(), "127.0.0.1", silent.port(), 300);
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> connecting.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(ConnectTimeoutException.class, failed.getCause(), failed.getCause().toString());
         }
     }
 
