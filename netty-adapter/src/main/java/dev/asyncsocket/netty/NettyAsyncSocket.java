@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  *   <li>a send writes one {@link io.netty.buffer.ByteBuf} wrapping the caller's buffers (one read-only
  *       composite over a snapshot of them for several; no copy), and sends that arrive while the event loop
- *       is busy leave in one flush;</li>
+ *       is busy leave in one flush; small sends (under the engine's
+ *       {@link NettyExecutionEngine#sendCopyThreshold()}) are copied instead, a burst of them into one
+ *       write;</li>
  *   <li>receives are served by the last handler of the channel's pipeline, so handlers in front of it (TLS,
  *       codecs, logging) see the bytes first; the channel reads only while a receive is pending;</li>
  *   <li>callbacks run on the channel's event loop. If the engine shuts down under an open socket, what is
@@ -259,8 +261,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * a buffer. The transport's views of the buffers are made on the event loop for each write attempt and
      * dropped after it.
      *
-     * <p>On an engine set to copy small sends ({@link NettyExecutionEngine#sendCopyThreshold()}, none by
-     * default), a send of fewer bytes is copied when its turn comes, into one write shared with the small sends
+     * <p>A send of fewer bytes than the engine's {@link NettyExecutionEngine#sendCopyThreshold()} (512 by
+     * default; 0 copies none) is copied when its turn comes, into one write shared with the small sends
      * started around it; the callback still comes once its bytes were written, in order.
      */
     @Override

@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One accepted send: the caller's buffers wrapped (not copied) in one {@link ByteBuf}, and the callback
+ * One accepted send: the caller's buffers wrapped (not copied) in one {@link ByteBuf}, or for a small send
+ * copied into the connection's batch ({@link SendBatcher}), and the callback
  * that the write's outcome completes. The send is itself the promise of its write: completing the promise
  * completes the send, with no listener to register or notify. A lone direct buffer goes out in a
  * {@link CallerBufferView} taken on the event loop, where views are recycled, so such a send costs this one

@@ -358,7 +358,7 @@ class BatchedSendTest {
     void theThresholdIsBetweenZeroAndTheBatchBound() {
         NettyExecutionEngine engine = NettyExecutionEngine.create(NettyTransport.NIO, 1);
         try {
-            assertEquals(0, engine.sendCopyThreshold(), "no copy by default");
+            assertEquals(NettyExecutionEngine.DEFAULT_SEND_COPY_THRESHOLD, engine.sendCopyThreshold(), "the default");
             assertThrows(IllegalArgumentException.class, () -> engine.sendCopyThreshold(-1));
             assertThrows(IllegalArgumentException.class,
                     () -> engine.sendCopyThreshold(NettyExecutionEngine.MAX_SEND_COPY_THRESHOLD + 1));
