@@ -1,5 +1,6 @@
 package dev.asyncsocket.examples.bench;
 
+import dev.asyncsocket.netty.NettyExecutionEngine;
 import dev.asyncsocket.netty.NettyTransport;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.Locale;
  * --workloads A,B         A..E (default: all)
  * --stacks a,b            asyncsocket, netty, jdk (default: all)
  * --copy-below N          the AsyncSocket engine's sendCopyThreshold: sends under N bytes leave copied, in one
- *                         write per burst (default 0: none copied)
+ *                         write per burst (default: the engine's own default; 0: none copied)
  * </pre>
  */
 record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, List<NettyTransport> transports,
@@ -42,7 +43,7 @@ record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, L
                 available(List.of(NettyTransport.EPOLL, NettyTransport.NIO, NettyTransport.IO_URING));
         List<Workload> workloads = List.of(Workload.values());
         List<String> stacks = STACKS;
-        int copyBelow = 0;
+        int copyBelow = NettyExecutionEngine.DEFAULT_SEND_COPY_THRESHOLD;
         for (int i = 0; i < words.size(); i++) {
             String word = words.get(i);
             if (word.equals("--quick")) {
@@ -94,8 +95,9 @@ record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, L
 
     @Override
     public String toString() {
-        return String.format("%d rounds of %d ms after a %d ms warm-up; transports %s; workloads %s; stacks %s",
-                rounds, roundMillis, warmupMillis, transports, workloads, stacks);
+        return String.format("%d rounds of %d ms after a %d ms warm-up; transports %s; workloads %s; stacks %s;"
+                + " AsyncSocket copies sends under %d B", rounds, roundMillis, warmupMillis, transports, workloads,
+                stacks, copyBelow);
     }
 
     private static List<NettyTransport> available(List<NettyTransport> transports) {
