@@ -29,7 +29,8 @@ import java.nio.channels.ScatteringByteChannel;
  *
  * <p>Like any pooled {@link ByteBuf}, the view must not be used once released. It tells its
  * {@link ReleaseObserver}, if any, how far it was read just before it goes back to the pool. Views are
- * tracked by Netty's leak detector like the buffers Netty allocates.
+ * tracked by Netty's leak detector at its ADVANCED and PARANOID levels
+ * ({@link CallerMemoryByteBuf#trackIfAdvanced}).
  */
 final class CallerBufferView extends CallerMemoryByteBuf {
 
@@ -96,7 +97,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
         maxCapacity(length);
         setIndex(0, 0).markReaderIndex().markWriterIndex().writerIndex(length);
         resetRefCnt();
-        leak = LEAKS.track(this);
+        leak = trackIfAdvanced(LEAKS, this);
     }
 
     @Override

@@ -403,7 +403,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
         inFlight.addLast(send);
-        channel.write(data, send);
+        channel.write(data, send.promise());
         unflushed = true;
     }
 

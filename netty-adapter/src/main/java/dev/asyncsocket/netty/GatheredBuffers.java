@@ -24,7 +24,7 @@ import java.nio.channels.ScatteringByteChannel;
  * writes it, through the getters here. The getters (and so handlers in front of the socket: TLS, logging,
  * codecs) read across buffer boundaries; every setter throws {@link ReadOnlyBufferException}. Its indexes
  * outlive its release, so that a failed write can tell how far it got; the release lets go of the snapshot.
- * Tracked by Netty's leak detector like the buffers Netty allocates. Its indexes are not thread-safe, like any
+ * Tracked by Netty's leak detector at its ADVANCED and PARANOID levels ({@link #trackIfAdvanced}). Its indexes are not thread-safe, like any
  * {@link ByteBuf}'s: it belongs to the channel once written; but several threads may read its bytes at once
  * (through duplicates), as Netty's own buffers allow.
  */
@@ -62,7 +62,7 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
         }
         this.direct = allDirect;
         writerIndex(length);
-        leak = LEAKS.track(this);
+        leak = trackIfAdvanced(LEAKS, this);
     }
 
     @Override

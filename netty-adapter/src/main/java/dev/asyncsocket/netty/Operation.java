@@ -6,8 +6,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * An accepted send or receive on its way to the event loop. It is its own node in the
- * {@link OperationQueue}, so queueing it allocates nothing; an interface, so that a send can also be the
- * promise of its own write.
+ * {@link OperationQueue}, so queueing it allocates nothing.
  *
  * <p>Completed exactly once, on the event loop (or, after the loop has terminated, on the thread that
  * sweeps up): implementations fail loudly on a second completion.

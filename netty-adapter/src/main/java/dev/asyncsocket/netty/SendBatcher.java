@@ -9,8 +9,8 @@ import io.netty.channel.ChannelPipeline;
 /**
  * Sends of one connection small enough to copy (fewer bytes than the copy threshold), that the event loop
  * starts one after the other: copied into one direct buffer of Netty's pooled allocator, the batch, and
- * written together, with the batch's last send as the promise of the write. One outbound entry, one promise
- * and one iovec thus carry a burst of small sends. Only while the socket's handler is alone in the channel's
+ * written together, with one promise, whose outcome the batch's last send settles them all with. One outbound
+ * entry, one promise and one iovec thus carry a burst of small sends. Only while the socket's handler is alone in the channel's
  * pipeline: any other handler (a codec that frames each write, TLS) sees each send as a write of its own.
  *
  * <p>Invariants: at most one batch is open; a batch never holds more than {@link #MAX_BATCH_BYTES} (a send that
@@ -88,7 +88,7 @@ final class SendBatcher {
     }
 
     /**
-     * Writes the open batch, if any, as one write whose promise is its last send, straight to the transport
+     * Writes the open batch, if any, as one write whose promise its last send made, straight to the transport
      * (through no handler, as when its sends started).
      */
     void write() {
@@ -107,11 +107,12 @@ final class SendBatcher {
             // Its sends started while the socket's handler was alone, when a write of their own would have gone
             // straight to the transport: a handler added since (TLS that a callback adds right after its answer
             // to STARTTLS) must not see them. So the batch goes out below every handler.
+            SendWrite promise = closing.closeBatch(full);
             ChannelHandlerContext first = channel.pipeline().firstContext();
             if (first != null) {
-                first.write(closing.closeBatch(full), closing);
+                first.write(full, promise);
             } else {
-                channel.write(closing.closeBatch(full), closing);
+                channel.write(full, promise);
             }
         } finally {
             writing = false;

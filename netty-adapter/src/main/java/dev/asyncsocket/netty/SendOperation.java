@@ -9,8 +9,6 @@ import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultChannelPromise;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -19,11 +17,11 @@ import java.util.List;
 
 /**
  * One accepted send: the caller's buffers wrapped (not copied) in one {@link ByteBuf}, or for a small send
- * copied into the connection's batch ({@link SendBatcher}), and the callback
- * that the write's outcome completes. The send is itself the promise of its write: completing the promise
- * completes the send, with no listener to register or notify. A lone direct buffer goes out in a
- * {@link CallerBufferView} taken on the event loop, where views are recycled, so such a send costs this one
- * object. Confined to the event loop once started.
+ * copied into the connection's batch ({@link SendBatcher}), and the callback that the write's outcome
+ * completes. Its write's promise ({@link SendWrite}) tells it the outcome, with no listener to register or
+ * notify; a batch has one promise, which its last send made, so a copied send costs this one object. A lone
+ * direct buffer goes out in a {@link CallerBufferView} taken on the event loop, where views are recycled, so
+ * such a send costs this object and its write's promise. Confined to the event loop once started.
  *
  * <p>The caller's arguments are read once, when the send is made ({@link #of}): each buffer's position and
  * limit, and each element of the array, so that another thread changing them meanwhile cannot slip a bad
@@ -34,7 +32,7 @@ import java.util.List;
  * {@link #MAX_BUFFERS_PER_WRITE} buffers leaves as several consecutive writes ({@link LeadingParts}), the
  * last of which is this send's own.
  */
-final class SendOperation<C> extends DefaultChannelPromise implements Operation, CallerBufferView.ReleaseObserver {
+final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObserver {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(SendOperation.class);
 
@@ -44,6 +42,12 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
      */
     static final int MAX_BUFFERS_PER_WRITE = 1024;
 
+    private final Channel channel;
+    /**
+     * The promise of the write this send completes with: its own, or, for the last send of a batch, the
+     * batch's; {@code null} until written, and for the other sends of a batch.
+     */
+    private SendWrite write;
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
     private ByteBuf data;
     /** A lone direct buffer and its bounds when the send was made, or {@code null} (and once copied). */
@@ -68,8 +72,8 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     private final long bytes;
     /**
      * For a send copied into a batch (see {@link SendBatcher}): the send before it in the same batch, or
-     * {@code null}. The last send of a batch is the promise of the batch's write, and {@code data} is then the
-     * batch's buffer.
+     * {@code null}. The last send of a batch holds the promise of the batch's write, and {@code data} is then
+     * the batch's buffer.
      */
     private SendOperation<?> batchedBefore;
     /** Where this send's bytes end in its batch's buffer (they start where {@code batchedBefore}'s end); 0 if none. */
@@ -79,7 +83,7 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
     private SendOperation(Channel channel, ByteBuf data, ByteBuffer lone, int lonePosition, int loneLimit,
                           LeadingParts leading, OnSendComplete<C> callback, C context, OutstandingOperations outstanding) {
-        super(channel);
+        this.channel = channel;
         this.data = data;
         this.lone = lone;
         this.lonePosition = lonePosition;
@@ -170,8 +174,9 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
             return;
         }
         if (leading != null) {
-            leading.write(channel());
+            leading.write(channel);
         }
+        write = new SendWrite(channel, this);
         connection.write(data, this);
     }
 
@@ -197,16 +202,36 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
      * in the batch, or {@code null}), and lets the caller's buffers go. Event loop only.
      */
     void copyInto(ByteBuf batch, SendOperation<?> before) {
-        ByteBuf source = lone != null ? CallerBufferView.of(lone, lonePosition, loneLimit, null) : data;
-        lone = null;
-        data = null;
-        try {
-            batch.writeBytes(source, source.readerIndex(), source.readableBytes());
-        } finally {
-            source.release();
+        if (lone != null) {
+            copyLone(batch);
+        } else {
+            ByteBuf source = data;
+            data = null;
+            try {
+                batch.writeBytes(source, source.readerIndex(), source.readableBytes());
+            } finally {
+                source.release();
+            }
         }
         batchedBefore = before;
         batchEnd = batch.writerIndex();
+    }
+
+    /**
+     * Copies the lone buffer's bytes, as they were bounded when the send was made, with an absolute bulk put:
+     * neither its position nor its limit is touched (other sends may be lending the same buffer), and no
+     * wrapper is made for the copy. A caller that lowered the limit meanwhile still has its bytes sent, as
+     * {@link CallerBufferView} does.
+     */
+    private void copyLone(ByteBuf batch) {
+        int length = loneLimit - lonePosition;
+        ByteBuffer source = loneLimit <= lone.limit() ? lone : lone.duplicate().clear();
+        batch.ensureWritable(length);
+        int at = batch.writerIndex();
+        ByteBuffer target = batch.internalNioBuffer(at, length);
+        target.put(target.position(), source, lonePosition, length);
+        batch.writerIndex(at + length);
+        lone = null;
     }
 
     private int batchStart() {
@@ -214,12 +239,19 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
     }
 
     /**
-     * Makes this send, the last of its batch, the promise of the batch's write. It keeps a reference to the
-     * batch's buffer so that, once Netty released it, it can still tell how far the write got.
+     * Makes the promise of the batch's write, whose outcome this send, the last of its batch, settles the
+     * batch with. It keeps a reference to the batch's buffer so that, once Netty released it, it can still
+     * tell how far the write got.
      */
-    ByteBuf closeBatch(ByteBuf batch) {
+    SendWrite closeBatch(ByteBuf batch) {
         data = batch.retain();
-        return batch;
+        write = new SendWrite(channel, this);
+        return write;
+    }
+
+    /** The promise of this send's write (see {@link #write}): what {@link Hooks#write} hands the channel. */
+    SendWrite promise() {
+        return write;
     }
 
     /** Lets go of a send that was made but not accepted: nothing calls back. */
@@ -256,48 +288,23 @@ final class SendOperation<C> extends DefaultChannelPromise implements Operation,
         return callback == null;
     }
 
-    // The write's outcome, however it arrives: Netty's outbound buffer uses trySuccess and tryFailure, a
-    // handler in front may use any of these.
-
-    @Override
-    public ChannelPromise setSuccess(Void result) {
-        super.setSuccess(result);
-        writeDone();
-        return this;
-    }
-
-    @Override
-    public boolean trySuccess(Void result) {
-        return super.trySuccess(result) && writeDone();
-    }
-
-    @Override
-    public ChannelPromise setFailure(Throwable cause) {
-        super.setFailure(cause);
-        writeDone();
-        return this;
-    }
-
-    @Override
-    public boolean tryFailure(Throwable cause) {
-        return super.tryFailure(cause) && writeDone();
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        return super.cancel(mayInterruptIfRunning) && writeDone();
-    }
-
     /**
-     * The write has its outcome; the connection runs the callback in order. Netty has released the wrapper
-     * before it completes the write's promise, which is this send, so the callback may hand the caller's
-     * buffers back. (A handler in front that kept a reference past the promise would break Netty's own
-     * ownership rule for promises; waiting for the last reference instead would let such a handler hold
-     * back the callback, and with it close(), forever.)
+     * The write has its outcome (told by its promise, on any thread); the connection runs the callback in
+     * order. Netty has released the wrapper before it completes the write's promise, so the callback may hand
+     * the caller's buffers back. (A handler in front that kept a reference past the promise would break
+     * Netty's own ownership rule for promises; waiting for the last reference instead would let such a
+     * handler hold back the callback, and with it close(), forever.)
      */
-    private boolean writeDone() {
+    void writeDone() {
         connection.writeDone(this);
-        return true;
+    }
+
+    private boolean isSuccess() {
+        return write != null && write.isSuccess();
+    }
+
+    private Throwable cause() {
+        return write == null ? null : write.cause();
     }
 
     /**

@@ -21,8 +21,8 @@
  * <p>Inside, one way down: {@code NettyAsyncSocket} (the contract's checks and states) → {@code Connection}
  * (one open: the inbox of operations and the drain that starts them on the event loop, in order) →
  * {@code SendOperation} (a write of the caller's buffers, wrapped, not copied, or for small sends copied into
- * one write per burst by {@code SendBatcher}; {@code LeadingParts} for the
- * rare oversize one), {@code SendPressure} (the water marks' state machine over {@code SocketCounters}) and
+ * one write per burst by {@code SendBatcher}; {@code SendWrite}, the promise of a write of sends;
+ * {@code LeadingParts} for the rare oversize one), {@code SendPressure} (the water marks' state machine over {@code SocketCounters}) and
  * {@code ReceiveQueue} (pending receives, surplus bytes, the end of the stream) and
  * {@code TailHandler} (the last handler of the pipeline) → {@code CallerBufferView}, {@code OperationQueue}.
  * {@code EarlyInboundBuffer} holds what arrives before a socket opens; {@code ReadIntoPostedBuffer} lets the

@@ -13,7 +13,7 @@ import java.util.Locale;
  * {@code -Dexample.args}); they are split on whitespace. Immutable.
  *
  * <pre>
- * --quick                 3 rounds of 200 ms after a 300 ms warm-up (under a minute); default 5 x 700 ms, 1 s warm-up
+ * --quick                 3 rounds of 200 ms after a 300 ms warm-up (under a minute); default 5 x 700 ms, 2 s warm-up
  * --rounds N              measured rounds per stack and workload
  * --round-ms N            length of one round
  * --warmup-ms N           one unmeasured round per stack and workload first
@@ -38,7 +38,7 @@ record Options(boolean quick, int rounds, long roundMillis, long warmupMillis, L
         boolean quick = words.contains("--quick");
         int rounds = quick ? 3 : 5;
         long roundMillis = quick ? 200 : 700;
-        long warmupMillis = quick ? 300 : 1000;
+        long warmupMillis = quick ? 300 : 2000;
         List<NettyTransport> transports =
                 available(List.of(NettyTransport.EPOLL, NettyTransport.NIO, NettyTransport.IO_URING));
         List<Workload> workloads = List.of(Workload.values());

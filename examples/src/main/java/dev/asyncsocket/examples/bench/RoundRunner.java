@@ -30,6 +30,7 @@ final class RoundRunner {
         PeerConnection.Counters before = peer.counters();
         Thread clientThread = session.stack().clientThread();
         long cpuBefore = THREADS.getThreadCpuTime(clientThread.getId());
+        long userCpuBefore = THREADS.getThreadUserTime(clientThread.getId());
         long allocatedBefore = THREADS.getThreadAllocatedBytes(clientThread.getId());
 
         CompletableFuture<Driver.Outcome> round = start(session);
@@ -43,6 +44,7 @@ final class RoundRunner {
         Driver.Outcome outcome = await(round, session);
         PeerConnection.Counters after = peer.awaitBytesIn(before.bytesIn() + outcome.bytesSent());
         long cpu = THREADS.getThreadCpuTime(clientThread.getId()) - cpuBefore;
+        long userCpu = THREADS.getThreadUserTime(clientThread.getId()) - userCpuBefore;
         long allocated = THREADS.getThreadAllocatedBytes(clientThread.getId()) - allocatedBefore;
         check(session, "bytes the client sent / the peer read", outcome.bytesSent(), after.bytesIn() - before.bytesIn());
         check(session, "bytes the peer sent / the client received", after.bytesOut() - before.bytesOut(),
@@ -53,7 +55,8 @@ final class RoundRunner {
         }
         long end = workload.endsAtPeer() ? after.lastReadNanos() : outcome.lastReceiveNanos();
         return new RoundResult(workload.unit().rate(units, end - outcome.startNanos()),
-                workload.unit().cpuPerUnit(units, cpu), workload.unit().perUnit(units, allocated), outcome.latency());
+                workload.unit().cpuPerUnit(units, cpu), workload.unit().cpuPerUnit(units, userCpu),
+                workload.unit().perUnit(units, allocated), outcome.latency());
     }
 
     private static CompletableFuture<Driver.Outcome> start(Session session) {
