@@ -136,6 +136,27 @@ class BatchedSendTest {
     }
 
     @EachTransport
+    void aCopiedSendTakesTheBytesBoundedAtTheCallAndLeavesTheCallersBufferAsItWas(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            byte[] payload = Bytes.random(3 * SMALL, 7);
+            ByteBuffer shared = Bytes.direct(payload);
+            shared.position(SMALL); // the send is the middle third; the same buffer goes out twice
+            shared.limit(2 * SMALL);
+            CountDownLatch release = pair.holdInsideACallback();
+            for (int context = 0; context < 2; context++) {
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {shared}, recorder, context));
+            }
+            shared.limit(SMALL + 1); // a broken contract, before the loop copies: the sends keep their bounds
+            release.countDown();
+            byte[] middle = Arrays.copyOfRange(payload, SMALL, 2 * SMALL);
+            assertPeerReadSendsInOrder(pair, middle, middle);
+            assertEquals(SMALL, shared.position(), "the caller's position is untouched");
+            assertEquals(SMALL + 1, shared.limit(), "the caller's limit is as the caller left it");
+        }
+    }
+
+    @EachTransport
     void aBurstLargerThanTheBatchBoundLeavesAsSeveralWritesOfAtMostTheBound(NettyTransport transport) throws Exception {
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
             jam(pair);
