@@ -221,15 +221,19 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      * Copies the lone buffer's bytes, as they were bounded when the send was made, with an absolute bulk put:
      * neither its position nor its limit is touched (other sends may be lending the same buffer), and no
      * wrapper is made for the copy. A caller that lowered the limit meanwhile still has its bytes sent, as
-     * {@link CallerBufferView} does.
+     * {@link CallerBufferView} does: the put checks the live limit, which another thread may lower between any
+     * check of ours and the put's own, so the put itself tells, and a duplicate bounded by the capacity copies.
      */
     private void copyLone(ByteBuf batch) {
         int length = loneLimit - lonePosition;
-        ByteBuffer source = loneLimit <= lone.limit() ? lone : lone.duplicate().clear();
         batch.ensureWritable(length);
         int at = batch.writerIndex();
         ByteBuffer target = batch.internalNioBuffer(at, length);
-        target.put(target.position(), source, lonePosition, length);
+        try {
+            target.put(target.position(), lone, lonePosition, length);
+        } catch (IndexOutOfBoundsException limitLowered) {
+            target.put(target.position(), lone.duplicate().clear(), lonePosition, length);
+        }
         batch.writerIndex(at + length);
         lone = null;
     }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -153,6 +154,39 @@ class BatchedSendTest {
             assertPeerReadSendsInOrder(pair, middle, middle);
             assertEquals(SMALL, shared.position(), "the caller's position is untouched");
             assertEquals(SMALL + 1, shared.limit(), "the caller's limit is as the caller left it");
+        }
+    }
+
+    @EachTransport
+    void aCopiedSendWhoseLimitAnotherThreadMovesUntilTheLoopCopiesItStillSendsItsBytesOk(NettyTransport transport)
+            throws Exception {
+        int size = 8;
+        int sends = 5_000;
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            byte[] payload = Bytes.random(2 * size, 8);
+            ByteBuffer moving = Bytes.direct(payload).position(size);
+            CountDownLatch release = pair.holdInsideACallback();
+            for (int context = 0; context < sends; context++) {
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {moving}, recorder, context));
+            }
+            AtomicBoolean mutating = new AtomicBoolean(true);
+            CompletableFuture<Void> mutator = CompletableFuture.runAsync(() -> {
+                while (mutating.get()) { // a broken contract: the limit drops into the sends' bytes and back
+                    moving.limit(size + 1);
+                    moving.limit(2 * size);
+                }
+            });
+            try {
+                release.countDown();
+                assertCompletedInOrder(sends, SendResult.OK);
+            } finally {
+                mutating.set(false);
+                mutator.get(10, TimeUnit.SECONDS);
+            }
+            byte[] tail = Arrays.copyOfRange(payload, size, 2 * size);
+            for (int i = 0; i < sends; i++) {
+                assertArrayEquals(tail, pair.peerRead(size), "send " + i);
+            }
         }
     }
 
