@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -187,6 +191,26 @@ class BatchedSendTest {
             for (int i = 0; i < sends; i++) {
                 assertArrayEquals(tail, pair.peerRead(size), "send " + i);
             }
+        }
+    }
+
+    @EachTransport
+    void smallSendsFromAReadOnlyFileMappingAreCopiedWhole(NettyTransport transport) throws Exception {
+        byte[] payload = Bytes.random(3 * SMALL, 9);
+        Path file = Files.write(Files.createTempFile("mapped", ".bin"), payload);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+             LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, payload.length);
+            CountDownLatch release = pair.holdInsideACallback();
+            for (int context = 0; context < 3; context++) {
+                mapped.limit((context + 1) * SMALL).position(context * SMALL);
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {mapped}, recorder, context));
+            }
+            release.countDown();
+            assertPeerReadSendsInOrder(pair, Arrays.copyOf(payload, SMALL), Arrays.copyOfRange(payload, SMALL, 2 * SMALL),
+                    Arrays.copyOfRange(payload, 2 * SMALL, 3 * SMALL));
+        } finally {
+            Files.delete(file);
         }
     }
 

@@ -1,22 +1,31 @@
 package dev.asyncsocket.netty;
 
+import dev.asyncsocket.OpenResult;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
+import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.logging.LogLevel;
 import io.netty.handler.logging.LoggingHandler;
 
+import org.junit.jupiter.api.Timeout;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -124,6 +133,87 @@ class PipelineTest {
             assertEquals(0, pair.socket().receiveAsync(new ByteBuffer[] {greeting}, recorder, null));
             assertEquals(ReceiveResult.OK, recorder.next().result());
             assertArrayEquals(new byte[] {'h', 'i'}, greeting.array());
+        }
+    }
+
+    /**
+     * A handler in front that settles each write's promise itself once its own write is done, on another
+     * thread, and more than once (as a handler that aggregates or retries may): one callback each, in order.
+     */
+    @EachTransport
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a lost callback hangs the close
+    void aHandlerInFrontThatSettlesTheWritesFromAnotherThreadMoreThanOnceGetsOneCallbackPerSendInOrder(
+            NettyTransport transport) throws Exception {
+        ExecutorService settler = Executors.newSingleThreadExecutor();
+        try (LoopbackPair pair = openBehind(transport, new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                assertEquals(ctx.channel(), promise.channel());
+                ctx.write(msg).addListener(written -> settler.execute(() -> {
+                    promise.unvoid().trySuccess();
+                    promise.trySuccess();
+                    promise.cancel(false);
+                }));
+            }
+        })) {
+            byte[] bytes = Bytes.random(20, 3);
+            for (int i = 0; i < bytes.length; i++) {
+                assertEquals(SendSyncResult.OK,
+                        pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(new byte[] {bytes[i]})}, recorder, i));
+            }
+            assertArrayEquals(bytes, pair.peerRead(bytes.length));
+            assertCompletedInOrder(SendResult.OK, bytes.length);
+            settler.submit(pair::awaitEventLoopTurn).get(10, TimeUnit.SECONDS); // the last settling, and its hop
+            pair.awaitEventLoopTurn();
+            assertEquals(bytes.length, recorder.count(), "one callback each");
+        } finally {
+            settler.shutdownNow();
+        }
+    }
+
+    @EachTransport
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a lost callback hangs the close
+    void aHandlerInFrontThatCancelsAWriteCompletesThatSendErrorAndTheOthersOk(NettyTransport transport)
+            throws Exception {
+        byte cancelled = 9;
+        try (LoopbackPair pair = openBehind(transport, new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ByteBuf bytes = (ByteBuf) msg;
+                if (bytes.getByte(bytes.readerIndex()) == cancelled) {
+                    bytes.release();
+                    assertTrue(promise.cancel(false));
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        })) {
+            for (byte b : new byte[] {1, cancelled, 2}) {
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(new byte[] {b})}, recorder, b));
+            }
+            assertArrayEquals(new byte[] {1, 2}, pair.peerRead(2));
+            List<CallbackRecorder.Callback> done = recorder.next(3);
+            assertEquals(List.of((byte) 1, cancelled, (byte) 2), done.stream().map(CallbackRecorder.Callback::context).toList());
+            assertEquals(List.of(SendResult.OK, SendResult.ERROR, SendResult.OK),
+                    done.stream().map(CallbackRecorder.Callback::result).toList());
+        }
+    }
+
+    /** An open pair whose socket sits behind {@code inFront}. */
+    private static LoopbackPair openBehind(NettyTransport transport, ChannelHandler inFront) throws Exception {
+        LoopbackPair pair = LoopbackPair.connected(transport);
+        pair.transport().channel().pipeline().addLast(inFront);
+        CallbackRecorder opened = new CallbackRecorder();
+        assertEquals(0, pair.socket().openAsync(pair.transport(), opened, null));
+        assertEquals(OpenResult.OK, opened.next().result());
+        return pair;
+    }
+
+    private void assertCompletedInOrder(SendResult expected, int count) throws InterruptedException {
+        List<CallbackRecorder.Callback> done = recorder.next(count);
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, done.get(i).context(), "callbacks in the order of the sends");
+            assertEquals(expected, done.get(i).result(), "send " + i);
         }
     }
 
