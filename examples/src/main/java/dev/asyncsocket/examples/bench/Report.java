@@ -19,8 +19,10 @@ final class Report {
     private static final String PASS = "✓";
     private static final String MISS = "✗";
 
-    /** One line of a table: a figure of a workload and which way is better. */
-    /** One figure of a workload; a target is a ratio of AsyncSocket's to the other stack's, NaN where none is set. */
+    /**
+     * One line of a table: a figure of a workload, which way is better, and the targets, ratios of AsyncSocket's
+     * figure to the other stack's (NaN where none is set).
+     */
     private record Row(Workload workload, String label, String unit, ToDoubleFunction<RoundResult> value,
                        boolean higherIsBetter, double nettyTarget, double jdkTarget) {
 
