@@ -57,7 +57,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     private long address;
     /** A duplicate of {@code buffer} for {@link #internalNioBuffer}, made on first use. */
     private ByteBuffer internal;
-    /** A duplicate of {@code buffer} over its capacity, for {@link #memory} once the caller lowered its limit. */
+    /** A duplicate of {@code buffer} over its capacity, for {@link #memory}, made on first use. */
     private ByteBuffer whole;
     private ReleaseObserver observer;
     private ResourceLeakTracker<CallerBufferView> leak;
@@ -117,25 +117,27 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     }
 
     /**
-     * The caller's buffer, to access its bytes up to {@code end} by absolute index: the buffer itself while its
-     * limit covers them (no allocation), else a duplicate over its whole capacity, made on first need. So the
-     * view covers what it covered when it was made even if the caller lowers its buffer's limit meanwhile (a
-     * broken contract, but one that must not fail the transport's write nor leak the copy a transport makes).
+     * The caller's memory, for access by absolute index: a duplicate of the caller's buffer over its whole
+     * capacity, made on first need (the transports use the address or {@link #internalNioBuffer} instead; handlers
+     * in front of the socket and copies come here). Never the caller's buffer itself: its limit, which absolute
+     * accesses check, is the caller's to move, and a caller that lowers it meanwhile (a broken contract) could do
+     * so between any check of ours and the access's own. So the view covers what it covered when it was made, and
+     * a transport's write or a handler's read does not fail on it. Several threads may make one at once; each is
+     * as good, as none is ever repositioned.
      */
-    private ByteBuffer memory(int end) {
-        if (end <= buffer.limit()) {
-            return buffer;
+    private ByteBuffer memory() {
+        ByteBuffer memory = whole;
+        if (memory == null) {
+            memory = buffer.duplicate().clear();
+            whole = memory;
         }
-        if (whole == null) {
-            whole = buffer.duplicate().clear(); // never repositioned: absolute accesses only
-        }
-        return whole;
+        return memory;
     }
 
     /** The caller's bytes from {@code index}, as a new buffer the caller's memory backs. */
     private ByteBuffer region(int index, int count) {
         checkIndex(index, count);
-        return memory(offset + index + count).slice(offset + index, count);
+        return memory().slice(offset + index, count);
     }
 
     @Override
@@ -207,7 +209,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     @Override
     public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkDstIndex(index, length, dstIndex, dst.length);
-        memory(offset + index + length).get(offset + index, dst, dstIndex, length);
+        memory().get(offset + index, dst, dstIndex, length);
         return this;
     }
 
@@ -237,7 +239,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
         checkSrcIndex(index, length, srcIndex, src.length);
-        memory(offset + index + length).put(offset + index, src, srcIndex, length);
+        memory().put(offset + index, src, srcIndex, length);
         return this;
     }
 
@@ -278,14 +280,14 @@ final class CallerBufferView extends CallerMemoryByteBuf {
 
     @Override
     protected byte _getByte(int index) {
-        return memory(offset + index + 1).get(offset + index);
+        return memory().get(offset + index);
     }
 
     // Single values, big-endian, a byte at a time: the transports never use these, handlers rarely.
 
     @Override
     protected void _setByte(int index, int value) {
-        memory(offset + index + 1).put(offset + index, (byte) value);
+        memory().put(offset + index, (byte) value);
     }
 
     @Override

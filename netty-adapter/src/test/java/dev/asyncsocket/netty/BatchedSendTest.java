@@ -6,6 +6,7 @@ import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.Frames;
+import dev.asyncsocket.netty.testing.LimitFlipper;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -167,29 +167,10 @@ class BatchedSendTest {
         int size = 8;
         int sends = 5_000;
         try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
-            byte[] payload = Bytes.random(2 * size, 8);
-            ByteBuffer moving = Bytes.direct(payload).position(size);
-            CountDownLatch release = pair.holdInsideACallback();
-            for (int context = 0; context < sends; context++) {
-                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {moving}, recorder, context));
-            }
-            AtomicBoolean mutating = new AtomicBoolean(true);
-            CompletableFuture<Void> mutator = CompletableFuture.runAsync(() -> {
-                while (mutating.get()) { // a broken contract: the limit drops into the sends' bytes and back
-                    moving.limit(size + 1);
-                    moving.limit(2 * size);
-                }
-            });
-            try {
-                release.countDown();
-                assertCompletedInOrder(sends, SendResult.OK);
-            } finally {
-                mutating.set(false);
-                mutator.get(10, TimeUnit.SECONDS);
-            }
-            byte[] tail = Arrays.copyOfRange(payload, size, 2 * size);
+            byte[] sent = LimitFlipper.sendWhileTheLimitMoves(pair, recorder, sends, size,
+                    () -> assertCompletedInOrder(sends, SendResult.OK));
             for (int i = 0; i < sends; i++) {
-                assertArrayEquals(tail, pair.peerRead(size), "send " + i);
+                assertArrayEquals(sent, pair.peerRead(size), "send " + i);
             }
         }
     }

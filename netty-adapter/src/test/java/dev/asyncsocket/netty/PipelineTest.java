@@ -7,6 +7,7 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.LimitFlipper;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -196,6 +197,26 @@ class PipelineTest {
             assertEquals(List.of((byte) 1, cancelled, (byte) 2), done.stream().map(CallbackRecorder.Callback::context).toList());
             assertEquals(List.of(SendResult.OK, SendResult.ERROR, SendResult.OK),
                     done.stream().map(CallbackRecorder.Callback::result).toList());
+        }
+    }
+
+    /**
+     * A handler in front reads each send's bytes through the socket's view of the caller's buffer while another
+     * thread moves that buffer's limit into them and back (a broken contract): it still reads the bytes bounded
+     * at the call, and every send completes OK.
+     */
+    @EachTransport
+    void aHandlerInFrontReadsTheBytesBoundedAtTheCallWhileTheCallerMovesTheLimit(NettyTransport transport)
+            throws Exception {
+        int size = 8;
+        int sends = 5_000;
+        try (LoopbackPair pair = openBehind(transport, new XorHandler())) {
+            byte[] sent = LimitFlipper.sendWhileTheLimitMoves(pair, recorder, sends, size,
+                    () -> assertCompletedInOrder(SendResult.OK, sends));
+            byte[] transformed = XorHandler.xor(sent);
+            for (int i = 0; i < sends; i++) {
+                assertArrayEquals(transformed, pair.peerRead(size), "send " + i);
+            }
         }
     }
 
