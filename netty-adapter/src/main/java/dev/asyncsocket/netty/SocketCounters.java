@@ -5,7 +5,6 @@ import dev.asyncsocket.SendResult;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * What one {@link NettyAsyncSocket} has done since it was created, over all its opens: sends and receives
@@ -24,10 +23,20 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  */
 public final class SocketCounters {
 
-    private static final AtomicLongFieldUpdater<SocketCounters> SENDS_ACCEPTED =
-            AtomicLongFieldUpdater.newUpdater(SocketCounters.class, "sendsAccepted");
-    private static final AtomicLongFieldUpdater<SocketCounters> SEND_BYTES_ACCEPTED =
-            AtomicLongFieldUpdater.newUpdater(SocketCounters.class, "sendBytesAccepted");
+    // VarHandles rather than field updaters: no access check per call, and always intrinsic (a profile of
+    // 16 KiB sends showed the updaters' adds as calls of their own).
+    private static final VarHandle SENDS_ACCEPTED;
+    private static final VarHandle SEND_BYTES_ACCEPTED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SENDS_ACCEPTED = lookup.findVarHandle(SocketCounters.class, "sendsAccepted", long.class);
+            SEND_BYTES_ACCEPTED = lookup.findVarHandle(SocketCounters.class, "sendBytesAccepted", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
 
     private static final int SENDS = 0;
@@ -92,8 +101,8 @@ public final class SocketCounters {
 
     /** Counts a send that {@code sendAsync} accepted; returns the bytes queued now (momentary). Any thread. */
     long sendAccepted(long bytes) {
-        SENDS_ACCEPTED.incrementAndGet(this);
-        return SEND_BYTES_ACCEPTED.addAndGet(this, bytes) - read(SEND_BYTES_COMPLETED);
+        SENDS_ACCEPTED.getAndAdd(this, 1L);
+        return (long) SEND_BYTES_ACCEPTED.getAndAdd(this, bytes) + bytes - read(SEND_BYTES_COMPLETED);
     }
 
     /** Counts a send about to call back with {@code result}. */
