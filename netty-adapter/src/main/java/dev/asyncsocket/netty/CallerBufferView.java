@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.Recycler;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
-import io.netty.util.ResourceLeakTracker;
 import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
@@ -30,7 +29,7 @@ import java.nio.channels.ScatteringByteChannel;
  * <p>Like any pooled {@link ByteBuf}, the view must not be used once released. It tells its
  * {@link ReleaseObserver}, if any, how far it was read just before it goes back to the pool. Views are
  * tracked by Netty's leak detector at its ADVANCED and PARANOID levels
- * ({@link CallerMemoryByteBuf#trackIfAdvanced}).
+ * ({@link CallerMemoryByteBuf#trackLeaks}).
  */
 final class CallerBufferView extends CallerMemoryByteBuf {
 
@@ -60,7 +59,6 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     /** A duplicate of {@code buffer} over its capacity, for {@link #memory}, made on first use. */
     private ByteBuffer whole;
     private ReleaseObserver observer;
-    private ResourceLeakTracker<CallerBufferView> leak;
 
     private CallerBufferView(Recycler.Handle<CallerBufferView> handle) {
         super(0);
@@ -97,15 +95,12 @@ final class CallerBufferView extends CallerMemoryByteBuf {
         maxCapacity(length);
         setIndex(0, 0).markReaderIndex().markWriterIndex().writerIndex(length);
         resetRefCnt();
-        leak = trackIfAdvanced(LEAKS, this);
+        trackLeaks(LEAKS, this);
     }
 
     @Override
     protected void deallocate() {
-        if (leak != null) {
-            leak.close(this);
-            leak = null;
-        }
+        untrackLeaks();
         if (observer != null) {
             observer.released(readerIndex(), length);
             observer = null;

@@ -23,18 +23,33 @@ abstract class CallerMemoryByteBuf extends AbstractReferenceCountedByteBuf {
         super(maxCapacity);
     }
 
+    /** This buffer's leak tracker while it is tracked ({@link #trackLeaks}); {@code null} otherwise. */
+    private ResourceLeakTracker<?> leak;
+
     /**
-     * Tracks {@code buf} with {@code detector} at Netty's ADVANCED and PARANOID leak detection levels (tests
-     * run at PARANOID), not at the default SIMPLE one. Such a buffer holds no memory of its own, only the
-     * caller's, lent until a callback that does not wait for it; a leaked one costs a recyclable object. What
-     * SIMPLE's sampling costs, on the other hand, is two stack traces for one send in 128: in a profile of
-     * 16 KiB sends (workload A), 6 to 10% of the event loop's time outside the kernel.
-     *
-     * @return the tracker, or {@code null} if not tracked
+     * Starts tracking this buffer, {@code self}, with {@code detector} at Netty's ADVANCED and PARANOID leak
+     * detection levels (tests run at PARANOID), not at the default SIMPLE one. Such a buffer holds no memory of
+     * its own, only the caller's, lent until a callback that does not wait for it; a leaked one costs a
+     * recyclable object. What SIMPLE's sampling costs, on the other hand, is two stack traces for one send in
+     * 128: in a profile of 16 KiB sends (workload A), 6 to 10% of the event loop's time outside the kernel.
      */
-    static <T> ResourceLeakTracker<T> trackIfAdvanced(ResourceLeakDetector<T> detector, T buf) {
-        return ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal()
-                ? detector.track(buf) : null;
+    protected final <T extends CallerMemoryByteBuf> void trackLeaks(ResourceLeakDetector<T> detector, T self) {
+        leak = ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal()
+                ? detector.track(self) : null;
+    }
+
+    /** Ends the tracking that {@link #trackLeaks} started, if any: call on deallocation. */
+    protected final void untrackLeaks() {
+        ResourceLeakTracker<?> tracker = leak;
+        if (tracker != null) {
+            leak = null;
+            close(tracker);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // the tracker was made for this buffer, as a T
+    private <T> void close(ResourceLeakTracker<T> tracker) {
+        tracker.close((T) this);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.asyncsocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
-import io.netty.util.ResourceLeakTracker;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,9 +23,9 @@ import java.nio.channels.ScatteringByteChannel;
  * writes it, through the getters here. The getters (and so handlers in front of the socket: TLS, logging,
  * codecs) read across buffer boundaries; every setter throws {@link ReadOnlyBufferException}. Its indexes
  * outlive its release, so that a failed write can tell how far it got; the release lets go of the snapshot.
- * Tracked by Netty's leak detector at its ADVANCED and PARANOID levels ({@link #trackIfAdvanced}). Its indexes are not thread-safe, like any
- * {@link ByteBuf}'s: it belongs to the channel once written; but several threads may read its bytes at once
- * (through duplicates), as Netty's own buffers allow.
+ * Tracked by Netty's leak detector at its ADVANCED and PARANOID levels ({@link #trackLeaks}). Its indexes are
+ * not thread-safe, like any {@link ByteBuf}'s: it belongs to the channel once written; but several threads may
+ * read its bytes at once (through duplicates), as Netty's own buffers allow.
  */
 final class GatheredBuffers extends CallerMemoryByteBuf {
 
@@ -47,7 +46,6 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
      * buffers allow) never pair one's buffer with another's index. Written only when it moves.
      */
     private volatile long cursor;
-    private ResourceLeakTracker<GatheredBuffers> leak;
 
     /** A buffer over buffers {@code first} (inclusive) to {@code end} (exclusive) of {@code payload}, all readable. */
     GatheredBuffers(PayloadSnapshot payload, int first, int end, int length) {
@@ -62,15 +60,12 @@ final class GatheredBuffers extends CallerMemoryByteBuf {
         }
         this.direct = allDirect;
         writerIndex(length);
-        leak = trackIfAdvanced(LEAKS, this);
+        trackLeaks(LEAKS, this);
     }
 
     @Override
     protected void deallocate() {
-        if (leak != null) {
-            leak.close(this);
-            leak = null;
-        }
+        untrackLeaks();
         payload = null;
     }
 
