@@ -25,40 +25,34 @@ final class SendWrite extends DefaultChannelPromise {
     @Override
     public ChannelPromise setSuccess(Void result) {
         super.setSuccess(result);
-        send.writeDone();
+        tellSend();
         return this;
     }
 
     @Override
     public boolean trySuccess(Void result) {
-        if (!super.trySuccess(result)) {
-            return false;
-        }
-        send.writeDone();
-        return true;
+        return super.trySuccess(result) && tellSend();
     }
 
     @Override
     public ChannelPromise setFailure(Throwable cause) {
         super.setFailure(cause);
-        send.writeDone();
+        tellSend();
         return this;
     }
 
     @Override
     public boolean tryFailure(Throwable cause) {
-        if (!super.tryFailure(cause)) {
-            return false;
-        }
-        send.writeDone();
-        return true;
+        return super.tryFailure(cause) && tellSend();
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!super.cancel(mayInterruptIfRunning)) {
-            return false;
-        }
+        return super.cancel(mayInterruptIfRunning) && tellSend();
+    }
+
+    /** Hands the outcome, just set, to the send; returns {@code true} so that the try-forms can chain it. */
+    private boolean tellSend() {
         send.writeDone();
         return true;
     }
