@@ -2,11 +2,11 @@ package dev.asyncsocket.netty;
 
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import dev.asyncsocket.spi.OutstandingOperations;
 import dev.asyncsocket.spi.SocketLifecycle;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SocketState;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
@@ -72,12 +72,16 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     /** The socket's send pressure and counters, told of each completion. */
     private final SendPressure pressure;
     private final SocketCounters counters;
+    /** The socket's count of operations whose callbacks have not returned yet, which its close waits for. */
+    private final OutstandingOperations outstanding;
     private final OperationQueue inbox = new OperationQueue();
     private final ReceiveQueue receives;
     /** Sends handed to the channel (or abandoned) whose callbacks have not run yet, oldest first. Event loop only. */
     private final ArrayDeque<SendOperation<?>> inFlight = new ArrayDeque<>();
     /** Copies small sends into batches. Event loop only. */
     private final SendBatcher batches;
+    /** The promise of the sends' writes that go straight to the transport. Event loop only. */
+    private final StraightWrites straightWrites;
     /** 1 while a drain is scheduled, and from construction until {@link #open()}. */
     private volatile int drainScheduled = 1;
     /** The open's callback, until the first drain runs it. Event loop only once opened. */
@@ -103,13 +107,15 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
      * @param failures     told why, right before each ERROR or ABANDONED callback of this connection
      * @param pressure     told of each send's completion, right before its callback
      * @param counters     told of each receive's completion, right before its callback
+     * @param outstanding  told of each operation's callback returning
      * @param copyBelow    sends of fewer bytes are copied into a shared batch (see the class comment); 0 for none,
      *                     at most {@link SendBatcher#MAX_BATCH_BYTES}
      */
     Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures,
-               SendPressure pressure, SocketCounters counters, int copyBelow) {
+               SendPressure pressure, SocketCounters counters, OutstandingOperations outstanding, int copyBelow) {
         this.channel = channel;
         this.batches = new SendBatcher(channel, copyBelow);
+        this.straightWrites = new StraightWrites(channel);
         // The callback environment is the channel's event loop (of the engine's group for the channels it makes).
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_036
@@ -118,6 +124,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         this.failures = failures;
         this.pressure = pressure;
         this.counters = counters;
+        this.outstanding = outstanding;
         this.openCallback = openCallback;
         this.receives = new ReceiveQueue(this, channel);
     }
@@ -158,7 +165,8 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         }
     }
 
-    Channel channel() {
+    @Override
+    public Channel channel() {
         return channel;
     }
 
@@ -230,6 +238,11 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     @Override
     public void receiveCompleting(ReceiveResult result, int bytes) {
         counters.receiveCompleted(result, bytes);
+    }
+
+    @Override
+    public void completed() {
+        outstanding.completed();
     }
 
     /** Whether the loop no longer takes new work (the engine is shutting down). */
@@ -398,12 +411,16 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     }
 
     @Override
-    public void write(ByteBuf data, SendOperation<?> send) {
+    public StraightWrites straightWrites() {
+        return TailHandler.isAloneIn(channel.pipeline()) ? straightWrites : null;
+    }
+
+    @Override
+    public void writing(SendOperation<?> send) {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_060
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_061
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
         inFlight.addLast(send);
-        channel.write(data, send.promise());
         unflushed = true;
     }
 

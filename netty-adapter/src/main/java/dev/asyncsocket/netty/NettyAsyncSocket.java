@@ -177,7 +177,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             } finally {
                 outstanding.completed();
             }
-        }, why -> lastFailure = why, pressure, counters, engine.sendCopyThreshold());
+        }, why -> lastFailure = why, pressure, counters, outstanding, engine.sendCopyThreshold());
         connection = opened;
         outstanding.accepted();
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_094
@@ -282,7 +282,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // The payload is read once, into the send; bad input, or a payload changed meanwhile into one,
             // is refused here with nothing made.
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_029
-            SendOperation<C> send = SendOperation.of(open.channel(), payload, onSendComplete, context, outstanding);
+            SendOperation<C> send = SendOperation.of(payload, onSendComplete, context);
             if (send == null) {
                 return SendSyncResult.ERROR;
             }
@@ -318,7 +318,7 @@ public final class NettyAsyncSocket implements AsyncSocket {
         }
         // The payload is read once, into the receive: another thread changing the array meanwhile cannot slip
         // a null or read-only buffer past the checks.
-        ReceiveOperation<C> receive = ReceiveOperation.of(payload, onReceiveComplete, context, outstanding);
+        ReceiveOperation<C> receive = ReceiveOperation.of(payload, onReceiveComplete, context);
         if (receive == null) {
             return 1;
         }

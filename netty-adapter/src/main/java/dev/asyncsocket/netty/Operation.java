@@ -2,7 +2,7 @@ package dev.asyncsocket.netty;
 
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
-import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 
 /**
  * An accepted send or receive on its way to the event loop. It is its own node in the
@@ -38,8 +38,18 @@ interface Operation {
          */
         boolean batch(SendOperation<?> send);
 
-        /** Writes a send's bytes, to be flushed at the end of the drain. */
-        void write(ByteBuf data, SendOperation<?> send);
+        /**
+         * The promise under which a send may write straight to the transport, a buffer at a time: the
+         * connection's {@link StraightWrites} while the socket's handler is alone in the pipeline; else
+         * {@code null}, and the send writes one message with a promise of its own, as handlers in front expect.
+         */
+        StraightWrites straightWrites();
+
+        /**
+         * A send is handing its writes to the channel next (flushed at the end of the drain): its callback runs
+         * in its turn, after those of the sends before it.
+         */
+        void writing(SendOperation<?> send);
 
         /** A send's write has its outcome: its callback runs in order, never on the stack of its sendAsync. */
         void writeDone(SendOperation<?> send);
@@ -73,5 +83,11 @@ interface Operation {
 
         /** A receive is about to call back with {@code result} and {@code bytes}: counted. */
         void receiveCompleting(ReceiveResult result, int bytes);
+
+        /** An operation's callback has returned (or thrown): it is no longer outstanding, which close() waits for. */
+        void completed();
+
+        /** The channel the operations run on. */
+        Channel channel();
     }
 }

@@ -2,7 +2,6 @@ package dev.asyncsocket.netty;
 
 import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.OnReceiveComplete;
-import dev.asyncsocket.spi.OutstandingOperations;
 import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.ReceiveResult;
 import io.netty.buffer.ByteBuf;
@@ -20,7 +19,6 @@ final class ReceiveOperation<C> implements Operation {
     private final ByteBuffer[] buffers;
     private final OnReceiveComplete<C> callback;
     private final C context;
-    private final OutstandingOperations outstanding;
     private volatile Operation next;
     /** Where the completion is counted: set when the receive starts or is abandoned, before it completes. */
     private Hooks connection;
@@ -31,13 +29,11 @@ final class ReceiveOperation<C> implements Operation {
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_079
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_080
     // (The operation is its own completion handle: its node in the inbox and its place in the receive queue.)
-    private ReceiveOperation(ByteBuffer single, ByteBuffer[] buffers, OnReceiveComplete<C> callback, C context,
-                             OutstandingOperations outstanding) {
+    private ReceiveOperation(ByteBuffer single, ByteBuffer[] buffers, OnReceiveComplete<C> callback, C context) {
         this.single = single;
         this.buffers = buffers;
         this.callback = callback;
         this.context = context;
-        this.outstanding = outstanding;
     }
 
     /**
@@ -47,19 +43,18 @@ final class ReceiveOperation<C> implements Operation {
      *
      * @return {@code null} for bad input (see {@link Payload#receiveTotal})
      */
-    static <C> ReceiveOperation<C> of(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context,
-                                      OutstandingOperations outstanding) {
+    static <C> ReceiveOperation<C> of(ByteBuffer[] payload, OnReceiveComplete<C> callback, C context) {
         if (payload == null) {
             return null;
         }
         if (payload.length == 1) {
             ByteBuffer only = payload[0];
             return Payload.bytesOf(only, true) == Payload.INVALID
-                    ? null : new ReceiveOperation<>(only, null, callback, context, outstanding);
+                    ? null : new ReceiveOperation<>(only, null, callback, context);
         }
         ByteBuffer[] snapshot = payload.clone();
         return Payload.receiveTotal(snapshot) == Payload.INVALID
-                ? null : new ReceiveOperation<>(null, snapshot, callback, context, outstanding);
+                ? null : new ReceiveOperation<>(null, snapshot, callback, context);
     }
 
     @Override
@@ -177,7 +172,7 @@ final class ReceiveOperation<C> implements Operation {
             connection.receiveCompleting(result, bytesReceived);
             Callbacks.receiveComplete(callback, context, result, bytesReceived);
         } finally {
-            outstanding.completed();
+            connection.completed();
         }
     }
 }

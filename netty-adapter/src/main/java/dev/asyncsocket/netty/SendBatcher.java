@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 
 /**
  * Sends of one connection small enough to copy (fewer bytes than the copy threshold), that the event loop
@@ -56,7 +55,7 @@ final class SendBatcher {
      */
     boolean add(SendOperation<?> send) {
         int bytes = send.bytesInOneWrite();
-        if (bytes < 0 || bytes >= copyBelow || !aloneInPipeline()) {
+        if (bytes < 0 || bytes >= copyBelow || !TailHandler.isAloneIn(channel.pipeline())) {
             return false;
         }
         if (batch != null && batch.maxWritableBytes() < bytes) {
@@ -77,15 +76,6 @@ final class SendBatcher {
         }
         last = send;
         return true;
-    }
-
-    /**
-     * Whether the socket's handler is the only one in the pipeline, which every write passes through: another
-     * handler (a codec that frames each write, TLS) must see each send as a write of its own.
-     */
-    private boolean aloneInPipeline() {
-        ChannelPipeline pipeline = channel.pipeline();
-        return pipeline.first() instanceof TailHandler && pipeline.last() instanceof TailHandler;
     }
 
     /**

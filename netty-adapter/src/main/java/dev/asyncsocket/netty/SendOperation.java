@@ -4,11 +4,9 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.asyncsocket.spi.Callbacks;
 import dev.asyncsocket.OnSendComplete;
-import dev.asyncsocket.spi.OutstandingOperations;
 import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -18,10 +16,15 @@ import java.util.List;
 /**
  * One accepted send: the caller's buffers wrapped (not copied) in one {@link ByteBuf}, or for a small send
  * copied into the connection's batch ({@link SendBatcher}), and the callback that the write's outcome
- * completes. Its write's promise ({@link SendWrite}) tells it the outcome, with no listener to register or
- * notify; a batch has one promise, which its last send made, so a copied send costs this one object. A lone
- * direct buffer goes out in a {@link CallerBufferView} taken on the event loop, where views are recycled, so
- * such a send costs this object and its write's promise. Confined to the event loop once started.
+ * completes. The write's promise tells it the outcome, with no listener to register or notify:
+ * <ul>
+ *   <li>while the socket's handler is alone in the pipeline, the connection's one {@link StraightWrites}, so
+ *       that such a send costs this one object (a lone direct buffer goes out in a {@link CallerBufferView}
+ *       taken on the event loop, where views are recycled);</li>
+ *   <li>with handlers in front, a promise of its own ({@link SendWrite}), as a handler may settle it any way;</li>
+ *   <li>copied, the batch's one promise, which its last send made.</li>
+ * </ul>
+ * Confined to the event loop once started.
  *
  * <p>The caller's arguments are read once, when the send is made ({@link #of}): each buffer's position and
  * limit, and each element of the array, so that another thread changing them meanwhile cannot slip a bad
@@ -42,10 +45,9 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     static final int MAX_BUFFERS_PER_WRITE = 1024;
 
-    private final Channel channel;
     /**
      * The promise of the write this send completes with: its own, or, for the last send of a batch, the
-     * batch's; {@code null} until written, and for the other sends of a batch.
+     * batch's; {@code null} until written, for the other sends of a batch, and for a send written straight.
      */
     private SendWrite write;
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
@@ -53,17 +55,21 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     /** A lone direct buffer and its bounds when the send was made, or {@code null} (and once copied). */
     private ByteBuffer lone;
     private final int lonePosition;
-    private final int loneLimit;
     /** For an oversize payload, the writes before {@code data}; else {@code null}. */
     private final LeadingParts leading;
     /** The caller's callback; {@code null} once called, which is how a completed send is told apart. */
     private OnSendComplete<C> callback;
     private final C context;
-    private final OutstandingOperations outstanding;
     private volatile Operation next;
     private Hooks connection;
-    /** Whether a recycled {@code data} had been written in part when Netty released it. */
+    /** Whether a recycled view of this send's had been written in part when Netty released it. */
     private boolean partlyWrittenAtRelease;
+    /**
+     * For a send written straight to the transport (under the connection's {@link StraightWrites}): whether its
+     * write has ended, and why it failed ({@code null} if it did not).
+     */
+    private boolean straightWriteEnded;
+    private Throwable straightCause;
     /** The result, once the write's outcome is known; the callback may still wait for earlier sends. */
     private SendResult outcome;
     /** Why, for an outcome other than OK; recorded right before the callback runs. */
@@ -81,19 +87,15 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
 
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_028
     // Codes_SRS_ASYNC_SOCKET_WIN32_01_057
-    private SendOperation(Channel channel, ByteBuf data, ByteBuffer lone, int lonePosition, int loneLimit,
-                          LeadingParts leading, OnSendComplete<C> callback, C context, OutstandingOperations outstanding) {
-        this.channel = channel;
+    private SendOperation(ByteBuf data, ByteBuffer lone, int lonePosition, LeadingParts leading, long bytes,
+                          OnSendComplete<C> callback, C context) {
         this.data = data;
         this.lone = lone;
         this.lonePosition = lonePosition;
-        this.loneLimit = loneLimit;
         this.leading = leading;
         this.callback = callback;
         this.context = context;
-        this.outstanding = outstanding;
-        this.bytes = lone != null ? loneLimit - lonePosition
-                : data.readableBytes() + (leading == null ? 0 : leading.bytes());
+        this.bytes = bytes;
     }
 
     /**
@@ -103,15 +105,14 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      *
      * @return {@code null} for bad input (see {@link Payload#sendTotal}), with nothing left to release
      */
-    static <C> SendOperation<C> of(Channel channel, ByteBuffer[] payload, OnSendComplete<C> callback, C context,
-                                   OutstandingOperations outstanding) {
+    static <C> SendOperation<C> of(ByteBuffer[] payload, OnSendComplete<C> callback, C context) {
         if (payload != null && payload.length == 1) {
             ByteBuffer only = payload[0];
             if (only != null && CallerBufferView.canView(only)) {
                 int position = only.position();
                 int limit = only.limit();
                 return limit <= position ? null
-                        : new SendOperation<>(channel, null, only, position, limit, null, callback, context, outstanding);
+                        : new SendOperation<>(null, only, position, null, limit - position, callback, context);
             }
         }
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_050
@@ -120,6 +121,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         if (snapshot == null) {
             return null;
         }
+        long total = snapshot.bytes();
         List<ByteBuf> writesBefore = null;
         int first = 0;
         while (true) {
@@ -133,7 +135,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
             ByteBuf write = new GatheredBuffers(snapshot, first, end, (int) bytes);
             if (end == snapshot.count()) {
                 LeadingParts leading = writesBefore == null ? null : new LeadingParts(writesBefore);
-                return new SendOperation<>(channel, write, null, 0, 0, leading, callback, context, outstanding);
+                return new SendOperation<>(write, null, 0, leading, total, callback, context);
             }
             writesBefore = writesBefore == null ? new ArrayList<>() : writesBefore;
             writesBefore.add(write);
@@ -152,8 +154,10 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     }
 
     /**
-     * Writes the send. Whatever fails before the write is handed to Netty (a view that cannot be made over
-     * the caller's memory) completes the send with ERROR, in its turn; nothing is thrown out of the drain.
+     * Writes the send: straight to the transport under the connection's {@link StraightWrites} if it offers it,
+     * else with a promise of its own ({@link SendWrite}). Whatever fails before the write is handed to Netty (a
+     * view that cannot be made over the caller's memory) completes the send with ERROR, in its turn; nothing is
+     * thrown out of the drain.
      */
     @Override
     public void start(Hooks connection) {
@@ -163,7 +167,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
                 return; // copied: the caller's buffers are let go, the bytes leave with the batch
             }
             if (lone != null) {
-                data = CallerBufferView.of(lone, lonePosition, loneLimit, this);
+                data = CallerBufferView.of(lone, lonePosition, loneLimit(), this);
             }
         } catch (RuntimeException | Error e) {
             LOG.warn("a send's buffer could not be wrapped; the send completes ERROR", e);
@@ -173,11 +177,17 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
             connection.endedBeforeWrite(this);
             return;
         }
+        StraightWrites straight = leading == null ? connection.straightWrites() : null;
         if (leading != null) {
-            leading.write(channel);
+            leading.write(connection.channel());
         }
-        write = new SendWrite(channel, this);
-        connection.write(data, this);
+        connection.writing(this);
+        if (straight != null) {
+            straight.write(data, this);
+        } else {
+            write = new SendWrite(connection.channel(), this);
+            connection.channel().write(data, write);
+        }
     }
 
     @Override
@@ -189,12 +199,18 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         connection.endedBeforeWrite(this);
     }
 
+    /** This send's straight write has ended: failed with {@code cause}, or succeeded ({@code null}). */
+    void straightWriteEnded(Throwable cause) {
+        straightCause = cause;
+        straightWriteEnded = true;
+    }
+
     /**
      * How many bytes this send carries, if it leaves as one write (so that it could be copied into a batch);
      * -1 for an oversize send.
      */
     int bytesInOneWrite() {
-        return leading != null ? -1 : lone != null ? loneLimit - lonePosition : data.readableBytes();
+        return leading != null ? -1 : (int) bytes;
     }
 
     /**
@@ -225,7 +241,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      * check of ours and the put's own, so the put itself tells, and a duplicate bounded by the capacity copies.
      */
     private void copyLone(ByteBuf batch) {
-        int length = loneLimit - lonePosition;
+        int length = (int) bytes;
         batch.ensureWritable(length);
         int at = batch.writerIndex();
         ByteBuffer target = batch.internalNioBuffer(at, length);
@@ -236,6 +252,11 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         }
         batch.writerIndex(at + length);
         lone = null;
+    }
+
+    /** Where the lone buffer's bytes end: its limit when the send was made. */
+    private int loneLimit() {
+        return lonePosition + (int) bytes;
     }
 
     private int batchStart() {
@@ -249,12 +270,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     SendWrite closeBatch(ByteBuf batch) {
         data = batch.retain();
-        write = new SendWrite(channel, this);
-        return write;
-    }
-
-    /** The promise of this send's write (see {@link #write}): what {@link Hooks#write} hands the channel. */
-    SendWrite promise() {
+        write = new SendWrite(connection.channel(), this);
         return write;
     }
 
@@ -304,11 +320,11 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     }
 
     private boolean isSuccess() {
-        return write != null && write.isSuccess();
+        return write != null ? write.isSuccess() : straightWriteEnded && straightCause == null;
     }
 
     private Throwable cause() {
-        return write == null ? null : write.cause();
+        return write != null ? write.cause() : straightCause;
     }
 
     /**
@@ -411,7 +427,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
             }
             Callbacks.sendComplete(once, context, result);
         } finally {
-            outstanding.completed();
+            connection.completed();
         }
     }
 }

@@ -5,6 +5,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -26,6 +27,14 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
     private final ReceiveQueue receives;
     /** Whether a failure of this connection was logged at WARNING already. */
     private boolean warned;
+
+    /**
+     * Whether the socket's handler is the only one in {@code pipeline}, so that a write goes straight to the
+     * transport: another handler (a codec that frames each write, TLS) must see each send as a write of its own.
+     */
+    static boolean isAloneIn(ChannelPipeline pipeline) {
+        return pipeline.first() instanceof TailHandler && pipeline.last() instanceof TailHandler;
+    }
 
     TailHandler(ReceiveQueue receives, Runnable onReadComplete) {
         this.receives = receives;

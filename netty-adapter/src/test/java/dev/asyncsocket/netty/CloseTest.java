@@ -12,11 +12,13 @@ import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -110,11 +112,28 @@ class CloseTest {
 
     @EachTransport
     void pendingSendsCompleteOkIfWrittenElseAbandonedBeforeCloseReturns(NettyTransport transport) throws Exception {
+        ByteBuffer mebibyte = Bytes.direct(Bytes.random(1 << 20, 1));
+        closeWhilePendingSendsOfAMebibyte(transport, () -> new ByteBuffer[] {mebibyte.duplicate()});
+    }
+
+    /** Each send eight buffers gathered into one write: the close comes in the middle of one. */
+    @EachTransport
+    void pendingSendsOfManyBuffersCompleteOkIfWrittenElseAbandonedBeforeCloseReturns(NettyTransport transport)
+            throws Exception {
+        ByteBuffer eighth = Bytes.direct(Bytes.random(1 << 17, 1));
+        closeWhilePendingSendsOfAMebibyte(transport, () -> {
+            ByteBuffer[] payload = new ByteBuffer[8];
+            Arrays.setAll(payload, i -> eighth.duplicate());
+            return payload;
+        });
+    }
+
+    private void closeWhilePendingSendsOfAMebibyte(NettyTransport transport, Supplier<ByteBuffer[]> payload)
+            throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
             int sends = 48;
-            ByteBuffer mebibyte = Bytes.direct(Bytes.random(1 << 20, 1));
             for (int i = 0; i < sends; i++) {
-                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {mebibyte.duplicate()}, recorder, i));
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload.get(), recorder, i));
             }
             assertEquals(SendResult.OK, recorder.next().result(), "the first send fits in the socket buffers");
             pair.socket().close();
@@ -135,6 +154,33 @@ class CloseTest {
             long atPeer = pair.peerReadToEof();
             assertTrue(atPeer >= (long) firstAbandoned << 20, "the peer got the OK sends whole: " + atPeer);
             assertTrue(atPeer <= (long) sends << 20);
+        }
+    }
+
+    /**
+     * The pipeline's owner closes the channel while sends wait in the inbox (its event loop was busy): they
+     * start on a channel without an outbound buffer, a lone buffer and several alike, and complete ABANDONED
+     * in order.
+     */
+    @EachTransport
+    void sendsThatStartAfterThePipelineOwnerClosedTheChannelCompleteAbandonedInOrder(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            Channel channel = pair.transport().channel();
+            CountDownLatch release = new CountDownLatch(1);
+            channel.eventLoop().execute(() -> {
+                Latches.awaitQuietly(release);
+                channel.close();
+            });
+            ByteBuffer kibibyte = Bytes.direct(Bytes.random(1024, 4));
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {kibibyte.duplicate()}, recorder, 0));
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(
+                    new ByteBuffer[] {kibibyte.duplicate(), kibibyte.duplicate()}, recorder, 1));
+            release.countDown();
+            List<CallbackRecorder.Callback> done = recorder.next(2);
+            assertEquals(List.of(0, 1), done.stream().map(CallbackRecorder.Callback::context).toList());
+            assertEquals(List.of(SendResult.ABANDONED, SendResult.ABANDONED),
+                    done.stream().map(CallbackRecorder.Callback::result).toList());
         }
     }
 

@@ -8,11 +8,13 @@ import dev.asyncsocket.netty.testing.Frames;
 import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -24,6 +26,18 @@ class ConcurrentSendTest {
 
     @EachTransport
     void framedMessagesFromManyThreadsArriveWholeAndInEachThreadsOrder(NettyTransport transport) throws Exception {
+        sendFromManyThreadsAndCheckAtThePeer(transport, Frames::frame);
+    }
+
+    /** Sends of several direct buffers, above the copy threshold: written, not copied, under the one promise. */
+    @EachTransport
+    void framedSendsOfSeveralDirectBuffersFromManyThreadsArriveWholeAndInEachThreadsOrder(NettyTransport transport)
+            throws Exception {
+        sendFromManyThreadsAndCheckAtThePeer(transport, Frames::directFrame);
+    }
+
+    private void sendFromManyThreadsAndCheckAtThePeer(NettyTransport transport,
+                                                     BiFunction<Integer, Integer, ByteBuffer[]> frames) throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
             CallbackRecorder recorder = new CallbackRecorder();
             CountDownLatch go = new CountDownLatch(1);
@@ -33,7 +47,7 @@ class ConcurrentSendTest {
                 senders.add(CompletableFuture.runAsync(() -> {
                     Latches.awaitQuietly(go);
                     for (int seq = 0; seq < MESSAGES_PER_THREAD; seq++) {
-                        assertEquals(SendSyncResult.OK, pair.socket().sendAsync(Frames.frame(thread, seq), recorder, null));
+                        assertEquals(SendSyncResult.OK, pair.socket().sendAsync(frames.apply(thread, seq), recorder, null));
                     }
                 }));
             }

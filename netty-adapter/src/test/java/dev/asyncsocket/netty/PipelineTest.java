@@ -7,6 +7,7 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.netty.testing.Bytes;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Frames;
 import dev.asyncsocket.netty.testing.LimitFlipper;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
@@ -24,10 +25,14 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -217,6 +222,56 @@ class PipelineTest {
             for (int i = 0; i < sends; i++) {
                 assertArrayEquals(transformed, pair.peerRead(size), "send " + i);
             }
+        }
+    }
+
+    /**
+     * Sends of several direct buffers go straight to the transport under the connection's one promise while the
+     * socket's handler is alone, each with a promise of its own once a handler is in front; the sender adds one
+     * half-way: from some send on, the handler sees every send as one message, whole and in order, and nothing
+     * is lost or completed twice around the switch.
+     */
+    @EachTransport
+    void aHandlerAddedInFrontWhileSendsOfSeveralBuffersFlowSeesEachSendFromSomePointOnWhole(NettyTransport transport)
+            throws Exception {
+        int sends = 4_000;
+        Queue<Integer> seen = new ConcurrentLinkedQueue<>(); // the frames the handler saw, by sequence number
+        Queue<String> broken = new ConcurrentLinkedQueue<>();
+        ChannelOutboundHandlerAdapter inFront = new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ByteBuf frame = (ByteBuf) msg;
+                int seq = frame.getInt(frame.readerIndex() + 8);
+                if (frame.readableBytes() != 4 + frame.getInt(frame.readerIndex())) {
+                    broken.add("send " + seq + " came as " + frame.readableBytes() + " bytes");
+                }
+                seen.add(seq);
+                ctx.write(msg, promise);
+            }
+        };
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                for (int seq = 0; seq < sends; seq++) {
+                    if (seq == sends / 2) {
+                        pair.transport().channel().pipeline().addFirst(inFront);
+                    }
+                    assertEquals(SendSyncResult.OK, pair.socket().sendAsync(Frames.directFrame(0, seq), recorder, seq));
+                }
+            });
+            Frames.readInOrder(pair.peer().getInputStream(), 1, sends);
+            sender.get(30, TimeUnit.SECONDS);
+            List<CallbackRecorder.Callback> done = recorder.next(sends);
+            for (int i = 0; i < sends; i++) {
+                assertEquals(i, done.get(i).context(), "in the order of the sends");
+                assertEquals(SendResult.OK, done.get(i).result());
+            }
+            pair.awaitEventLoopTurn();
+            assertEquals(sends, recorder.count(), "one callback each");
+            assertEquals(List.of(), broken.stream().limit(3).toList(), broken.size() + " sends not one message");
+            List<Integer> through = List.copyOf(seen);
+            assertTrue(!through.isEmpty() && through.get(0) <= sends / 2, "from the send it was added before on");
+            assertEquals(IntStream.range(through.get(0), sends).boxed().toList(), through,
+                    "every send after the first it saw, once each, in order");
         }
     }
 

@@ -27,13 +27,13 @@ final class ReceiveQueueFixture implements AutoCloseable {
         lifecycle.opened();
         SocketCounters counters = new SocketCounters();
         connection = new Connection(channel, lifecycle, () -> { }, why -> { },
-                new SendPressure(counters, outstanding), counters, 0);
+                new SendPressure(counters, outstanding), counters, outstanding, 0);
         receives = connection.receives();
     }
 
     /** Posts a receive into {@code buffers}, counted as accepted. */
     <C> void post(ByteBuffer[] buffers, OnReceiveComplete<C> callback) {
-        ReceiveOperation<C> receive = ReceiveOperation.of(buffers, callback, null, outstanding);
+        ReceiveOperation<C> receive = ReceiveOperation.of(buffers, callback, null);
         assertNotNull(receive, "bad input");
         outstanding.accepted();
         receive.start(connection); // posts it to the queue

@@ -11,6 +11,7 @@ import dev.asyncsocket.netty.testing.LoopbackPair;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,15 +76,45 @@ class ResetTest {
 
     @EachTransport
     void aSendPartlyWrittenWhenThePeerResetsCompletesError(NettyTransport transport) throws Exception {
+        byte[] big = Bytes.random(64 << 20, 2);
+        ByteBuffer whole = Bytes.direct(big);
+        resetWhileSendsOfSixtyFourMebibytesAreWritten(transport, () -> new ByteBuffer[] {whole.duplicate()}, big);
+    }
+
+    /**
+     * Sends of sixteen buffers: the first send's bytes were under way when the reset came, and the second one
+     * waited in the outbound buffer behind it.
+     */
+    @EachTransport
+    void aSendOfManyBuffersCutByTheResetCompletesErrorAndTheOneBehindItNotOk(NettyTransport transport)
+            throws Exception {
+        byte[] sixteenth = Bytes.random(4 << 20, 2);
+        ByteBuffer buffer = Bytes.direct(sixteenth);
+        resetWhileSendsOfSixtyFourMebibytesAreWritten(transport, () -> {
+            ByteBuffer[] payload = new ByteBuffer[16];
+            java.util.Arrays.setAll(payload, i -> buffer.duplicate());
+            return payload;
+        }, sixteenth);
+    }
+
+    /** Two sends of {@code payload}, 64 MiB each (more than the socket buffers hold), whose bytes start with {@code first}. */
+    private static void resetWhileSendsOfSixtyFourMebibytesAreWritten(NettyTransport transport,
+                                                                     Supplier<ByteBuffer[]> payload, byte[] first)
+            throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
-            byte[] big = Bytes.random(64 << 20, 2);
             CallbackRecorder sends = new CallbackRecorder();
-            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(big)}, sends, null));
-            assertArrayEquals(java.util.Arrays.copyOf(big, 1024), pair.peerRead(1024), "the write is under way");
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload.get(), sends, 0));
+            assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload.get(), sends, 1));
+            assertArrayEquals(java.util.Arrays.copyOf(first, 1024), pair.peerRead(1024), "the write is under way");
             pair.peerReset();
             // Tests_SRS_ASYNC_SOCKET_WIN32_01_102
             // Tests_SRS_ASYNC_SOCKET_WIN32_01_067
-            assertEquals(SendResult.ERROR, sends.next().result());
+            CallbackRecorder.Callback cut = sends.next();
+            assertEquals(0, cut.context());
+            assertEquals(SendResult.ERROR, cut.result());
+            CallbackRecorder.Callback behind = sends.next();
+            assertEquals(1, behind.context());
+            assertTrue(behind.result() == SendResult.ERROR || behind.result() == SendResult.ABANDONED, behind.toString());
             awaitChannelInactive(pair);
             assertEquals(SendSyncResult.NOT_OPEN,
                     pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, sends, null));

@@ -18,13 +18,29 @@ public final class Frames {
     private Frames() {
     }
 
-    /** Message {@code seq} of sender {@code thread}, over two or three buffers. */
+    /** Message {@code seq} of sender {@code thread}, over two or three heap buffers, 13 to 109 bytes in all. */
     public static ByteBuffer[] frame(int thread, int seq) {
-        int bodyLength = seq % 97 + 1;
-        ByteBuffer header = ByteBuffer.allocate(12).putInt(8 + bodyLength).putInt(thread).putInt(seq).flip();
+        return frame(thread, seq, seq % 97 + 1, false);
+    }
+
+    /**
+     * Message {@code seq} of sender {@code thread}, over three direct buffers, 524 to 620 bytes in all: above
+     * the engine's default copy threshold, so that it is written, not copied.
+     */
+    public static ByteBuffer[] directFrame(int thread, int seq) {
+        return frame(thread, seq, 512 + seq % 97, true);
+    }
+
+    private static ByteBuffer[] frame(int thread, int seq, int bodyLength, boolean direct) {
+        ByteBuffer header = (direct ? ByteBuffer.allocateDirect(12) : ByteBuffer.allocate(12))
+                .putInt(8 + bodyLength).putInt(thread).putInt(seq).flip();
         byte[] body = new byte[bodyLength];
         Arrays.fill(body, (byte) (thread * 31 + seq));
         int half = bodyLength / 2;
+        if (direct) {
+            return new ByteBuffer[] {header, Bytes.direct(Arrays.copyOf(body, half)),
+                Bytes.direct(Arrays.copyOfRange(body, half, bodyLength))};
+        }
         return half == 0
                 ? new ByteBuffer[] {header, ByteBuffer.wrap(body)}
                 : new ByteBuffer[] {header, ByteBuffer.wrap(body, 0, half), ByteBuffer.wrap(body, half, bodyLength - half)};
