@@ -114,8 +114,8 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     Connection(Channel channel, SocketLifecycle lifecycle, Runnable openCallback, Consumer<SocketFailure> failures,
                SendPressure pressure, SocketCounters counters, OutstandingOperations outstanding, int copyBelow) {
         this.channel = channel;
-        this.batches = new SendBatcher(channel, copyBelow);
         this.straightWrites = new StraightWrites(channel);
+        this.batches = new SendBatcher(channel, straightWrites, copyBelow);
         // The callback environment is the channel's event loop (of the engine's group for the channels it makes).
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_016
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_036

@@ -253,8 +253,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * {@inheritDoc}
      *
      * <p>What a send holds of the caller's arguments, read once here: for a lone direct buffer, the buffer and
-     * its bounds (the send object itself, about 90 bytes, and nothing per buffer; a send that is not copied
-     * adds its write's promise, about 50 bytes, where a burst of copied sends shares one); for anything else, the
+     * its bounds (the send object itself, 80 bytes, and nothing per buffer; with a handler in front of the
+     * socket, a send that is not copied adds its write's promise, about 50 bytes); for anything else, the
      * references and each buffer's position and limit in flat arrays, 12 bytes a buffer where the JVM
      * compresses references (16 without), allocated on this thread and kept until the callback, plus about
      * 100 bytes per write of up to 1024 buffers. No object is made per buffer: a send of 10 M one-byte

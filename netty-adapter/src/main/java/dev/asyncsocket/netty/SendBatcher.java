@@ -3,7 +3,6 @@ package dev.asyncsocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 
 /**
  * Sends of one connection small enough to copy (fewer bytes than the copy threshold), that the event loop
@@ -34,6 +33,8 @@ final class SendBatcher {
     private static final int FIRST_CAPACITY = 1024;
 
     private final Channel channel;
+    /** The promise the batches are written under. */
+    private final StraightWrites straightWrites;
     /** Sends of fewer bytes than this are copied; 0 copies none. */
     private final int copyBelow;
     /** The open batch, or {@code null}. */
@@ -42,8 +43,9 @@ final class SendBatcher {
     private SendOperation<?> last;
     private boolean writing;
 
-    SendBatcher(Channel channel, int copyBelow) {
+    SendBatcher(Channel channel, StraightWrites straightWrites, int copyBelow) {
         this.channel = channel;
+        this.straightWrites = straightWrites;
         this.copyBelow = copyBelow;
     }
 
@@ -79,8 +81,9 @@ final class SendBatcher {
     }
 
     /**
-     * Writes the open batch, if any, as one write whose promise its last send made, straight to the transport
-     * (through no handler, as when its sends started).
+     * Writes the open batch, if any, as one write under the connection's {@link StraightWrites}, whose outcome
+     * its last send settles the batch with, straight to the transport (through no handler, as when its sends
+     * started).
      */
     void write() {
         ByteBuf full = batch;
@@ -98,13 +101,8 @@ final class SendBatcher {
             // Its sends started while the socket's handler was alone, when a write of their own would have gone
             // straight to the transport: a handler added since (TLS that a callback adds right after its answer
             // to STARTTLS) must not see them. So the batch goes out below every handler.
-            SendWrite promise = closing.closeBatch(full);
-            ChannelHandlerContext first = channel.pipeline().firstContext();
-            if (first != null) {
-                first.write(full, promise);
-            } else {
-                channel.write(full, promise);
-            }
+            closing.closeBatch(full);
+            straightWrites.write(full, closing);
         } finally {
             writing = false;
         }

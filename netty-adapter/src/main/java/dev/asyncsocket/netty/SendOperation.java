@@ -18,11 +18,10 @@ import java.util.List;
  * copied into the connection's batch ({@link SendBatcher}), and the callback that the write's outcome
  * completes. The write's promise tells it the outcome, with no listener to register or notify:
  * <ul>
- *   <li>while the socket's handler is alone in the pipeline, the connection's one {@link StraightWrites}, so
- *       that such a send costs this one object (a lone direct buffer goes out in a {@link CallerBufferView}
- *       taken on the event loop, where views are recycled);</li>
- *   <li>with handlers in front, a promise of its own ({@link SendWrite}), as a handler may settle it any way;</li>
- *   <li>copied, the batch's one promise, which its last send made.</li>
+ *   <li>while the socket's handler is alone in the pipeline, and for a batch (whose last send is told), the
+ *       connection's one {@link StraightWrites}, so that such a send costs this one object (a lone direct
+ *       buffer goes out in a {@link CallerBufferView} taken on the event loop, where views are recycled);</li>
+ *   <li>with handlers in front, a promise of its own ({@link SendWrite}), as a handler may settle it any way.</li>
  * </ul>
  * Confined to the event loop once started.
  *
@@ -45,10 +44,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     static final int MAX_BUFFERS_PER_WRITE = 1024;
 
-    /**
-     * The promise of the write this send completes with: its own, or, for the last send of a batch, the
-     * batch's; {@code null} until written, for the other sends of a batch, and for a send written straight.
-     */
+    /** The promise of this send's own write, with handlers in front; else {@code null}. */
     private SendWrite write;
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
     private ByteBuf data;
@@ -65,8 +61,8 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     /** Whether a recycled view of this send's had been written in part when Netty released it. */
     private boolean partlyWrittenAtRelease;
     /**
-     * For a send written straight to the transport (under the connection's {@link StraightWrites}): whether its
-     * write has ended, and why it failed ({@code null} if it did not).
+     * For a send written straight to the transport (under the connection's {@link StraightWrites}), or the last
+     * of a batch: whether its write has ended, and why it failed ({@code null} if it did not).
      */
     private boolean straightWriteEnded;
     private Throwable straightCause;
@@ -264,14 +260,11 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     }
 
     /**
-     * Makes the promise of the batch's write, whose outcome this send, the last of its batch, settles the
-     * batch with. It keeps a reference to the batch's buffer so that, once Netty released it, it can still
-     * tell how far the write got.
+     * Makes this send, the last of its batch, the one whose write's outcome settles the batch. It keeps a
+     * reference to the batch's buffer so that, once Netty released it, it can still tell how far the write got.
      */
-    SendWrite closeBatch(ByteBuf batch) {
+    void closeBatch(ByteBuf batch) {
         data = batch.retain();
-        write = new SendWrite(connection.channel(), this);
-        return write;
     }
 
     /** Lets go of a send that was made but not accepted: nothing calls back. */

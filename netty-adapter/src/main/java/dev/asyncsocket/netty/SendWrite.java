@@ -5,11 +5,10 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 
 /**
- * The promise of one write that carries sends: a lone send's own write, or the write of a batch of copied
- * sends ({@link SendBatcher}), whose last send it names. Completing it hands the write's outcome to that send
- * ({@link SendOperation#writeDone()}), however it arrives: Netty's outbound buffer uses {@code trySuccess} and
- * {@code tryFailure}, a handler in front may use any of these. It is the one object a write of sends adds, so
- * a batch of small sends costs one promise, not one each.
+ * The promise of a send's own write while handlers are in front of the socket (TLS, codecs), which may settle
+ * it any way, from any thread and more than once: completing it hands the write's outcome to the send
+ * ({@link SendOperation#writeDone()}) once, however it arrives. Without handlers in front, writes share the
+ * connection's {@link StraightWrites} instead.
  *
  * <p>Thread-safe as any promise; the send it tells re-enters the event loop itself.
  */

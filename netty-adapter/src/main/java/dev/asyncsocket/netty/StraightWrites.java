@@ -2,6 +2,7 @@ package dev.asyncsocket.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 
@@ -9,8 +10,9 @@ import java.util.ArrayDeque;
 
 /**
  * The one promise of every send's write that goes straight to the transport, while the socket's handler is
- * alone in the pipeline: a connection makes one, and such a send adds no promise of its own (a lone 16 KiB
- * send then costs its {@link SendOperation} and nothing else; a recycled view carries its bytes).
+ * alone in the pipeline, and of every batch of copied sends ({@link SendBatcher}): a connection makes one, and
+ * such a write adds no promise of its own (a lone 16 KiB send then costs its {@link SendOperation} and nothing
+ * else, as a recycled view carries its bytes).
  *
  * <p>It works because Netty's outbound buffer completes its entries one at a time, in the order they were
  * written, failures too (a failed write fails the flushed entries in order, then the close the unflushed
@@ -35,13 +37,22 @@ final class StraightWrites extends DefaultChannelPromise {
     }
 
     /**
-     * Writes {@code data}, all of {@code send}'s bytes, under this promise. A write that Netty refused at once
-     * has ended already, and one that threw ends with what it threw: the send is told either way.
+     * Writes {@code data}, all of {@code send}'s bytes (or a batch's, whose last send it is), under this
+     * promise, below every handler: the caller has made sure that none was in the pipeline when the sends
+     * started. A write that Netty refused at once has ended already, and one that threw ends with what it
+     * threw: the send is told either way.
      */
     void write(ByteBuf data, SendOperation<?> send) {
         writing = send;
         try {
-            channel().write(data, this);
+            // From the first handler's context the write goes to the head: a handler added since the sends
+            // started (TLS that a callback adds right after its answer to STARTTLS) must not see them.
+            ChannelHandlerContext first = channel().pipeline().firstContext();
+            if (first != null) {
+                first.write(data, this);
+            } else {
+                channel().write(data, this);
+            }
         } catch (RuntimeException | Error e) {
             if (writing == send) {
                 ended(e); // thrown before Netty took the write, which then never completes

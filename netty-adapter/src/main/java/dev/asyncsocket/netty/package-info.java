@@ -21,7 +21,8 @@
  * <p>Inside, one way down: {@code NettyAsyncSocket} (the contract's checks and states) → {@code Connection}
  * (one open: the inbox of operations and the drain that starts them on the event loop, in order) →
  * {@code SendOperation} (a write of the caller's buffers, wrapped, not copied, or for small sends copied into
- * one write per burst by {@code SendBatcher}; {@code SendWrite}, the promise of a write of sends;
+ * one write per burst by {@code SendBatcher}; {@code StraightWrites}, the one promise of the writes that go
+ * straight to the transport, and {@code SendWrite}, a send's own promise when handlers are in front;
  * {@code LeadingParts} for the rare oversize one), {@code SendPressure} (the water marks' state machine over {@code SocketCounters}) and
  * {@code ReceiveQueue} (pending receives, surplus bytes, the end of the stream) and
  * {@code TailHandler} (the last handler of the pipeline) → {@code CallerBufferView}, {@code OperationQueue}.
