@@ -1,5 +1,6 @@
 package dev.asyncsocket.netty;
 
+import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SendSyncResult;
@@ -10,15 +11,18 @@ import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CloseTest {
 
+    /** 128 KiB: eight of them make a send of 1 MiB that goes out in one gathered write. */
+    private static final ByteBuffer EIGHTH_OF_A_MEBIBYTE = Bytes.direct(Bytes.random(1 << 17, 1));
+
     private final CallbackRecorder recorder = new CallbackRecorder();
+    /** How many sends {@link #sendMebibytesOfEightBuffersWhileTheLoopIsHeld} made; each one's context is its number. */
+    private int sent;
 
     @EachTransport
     void closingASocketThatIsNotOpenDoesNothing(NettyTransport transport) throws Exception {
@@ -182,6 +191,100 @@ class CloseTest {
             assertEquals(List.of(SendResult.ABANDONED, SendResult.ABANDONED),
                     done.stream().map(CallbackRecorder.Callback::result).toList());
         }
+    }
+
+    /**
+     * The pipeline's owner closes the channel from a send's callback, which runs while Netty takes that send's
+     * write out of its outbound buffer: the writes behind it fail right there, nested in that removal. Each send
+     * still completes once, in the order of the sends.
+     */
+    @EachTransport
+    void thePipelineOwnerClosingTheChannelFromASendCallbackEndsTheSendsBehindItOnceEachInOrder(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            Channel channel = pair.transport().channel();
+            OnSendComplete<Object> closingAfterTheFirst = (context, result) -> {
+                recorder.onSendComplete(context, result);
+                if ((Integer) context == 0) {
+                    channel.close();
+                }
+            };
+            int sends = 48;
+            // Started by one drain and flushed at once: the first write completes with the others still queued.
+            sendMebibytesOfEightBuffersWhileTheLoopIsHeld(pair, sends, closingAfterTheFirst, () -> { });
+            assertEquals(SendResult.OK, recorder.next().result(), "the first send fits in the socket buffers");
+            assertWrittenThenCutThenAbandonedOnceEachInOrder(pair, 1, sends);
+        }
+    }
+
+    /**
+     * With SO_LINGER set, Netty closes the socket on another thread and fails the writes still in its outbound
+     * buffer only after that, back on the event loop; sends that start in between are refused at once, ahead of
+     * those older writes. Each send still completes once, in the order of the sends.
+     */
+    @EachTransport
+    void sendsRefusedWhileALingeringCloseStillHoldsOlderWritesCompleteOnceEachInOrder(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            Channel channel = pair.transport().channel();
+            assertTrue(channel.config().setOption(ChannelOption.SO_LINGER, 1));
+            int before = 16;
+            sendMebibytesOfEightBuffersWhileTheLoopIsHeld(pair, before, recorder, () -> { });
+            assertEquals(SendResult.OK, recorder.next().result(), "the first send fits in the socket buffers");
+            int after = 4;
+            // These start on the loop right after the owner's close, which leaves the older writes queued.
+            sendMebibytesOfEightBuffersWhileTheLoopIsHeld(pair, after, recorder, channel::close);
+            List<CallbackRecorder.Callback> done = assertWrittenThenCutThenAbandonedOnceEachInOrder(pair, 1, before + after);
+            assertEquals(Collections.nCopies(after, SendResult.ABANDONED),
+                    done.subList(done.size() - after, done.size()).stream().map(CallbackRecorder.Callback::result).toList(),
+                    "the sends that started on the closed channel");
+        }
+    }
+
+    /**
+     * Holds the event loop, accepts {@code count} sends of 1 MiB over eight direct buffers (numbered on from the
+     * sends so far), and lets the loop go on with {@code first} and then the sends' drain.
+     */
+    private void sendMebibytesOfEightBuffersWhileTheLoopIsHeld(LoopbackPair pair, int count,
+                                                              OnSendComplete<Object> callback, Runnable first) {
+        CountDownLatch release = new CountDownLatch(1);
+        pair.transport().channel().eventLoop().execute(() -> {
+            Latches.awaitQuietly(release);
+            first.run();
+        });
+        try {
+            for (int i = 0; i < count; i++) {
+                ByteBuffer[] payload = new ByteBuffer[8];
+                Arrays.setAll(payload, b -> EIGHTH_OF_A_MEBIBYTE.duplicate());
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload, callback, sent++));
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * Takes the callbacks of sends {@code from} to {@code to - 1} and checks that each came once, in order: the
+     * sends written whole OK, then at most the one the close cut part-way ERROR, then the others ABANDONED.
+     */
+    private List<CallbackRecorder.Callback> assertWrittenThenCutThenAbandonedOnceEachInOrder(LoopbackPair pair,
+                                                                                             int from, int to)
+            throws InterruptedException {
+        List<CallbackRecorder.Callback> done = recorder.next(to - from);
+        assertEquals(IntStream.range(from, to).boxed().toList(),
+                done.stream().map(CallbackRecorder.Callback::context).toList(), "in the order of the sends");
+        List<SendResult> results = done.stream().map(c -> (SendResult) c.result()).toList();
+        int written = 0;
+        while (written < results.size() && results.get(written) == SendResult.OK) {
+            written++;
+        }
+        int cut = written < results.size() && results.get(written) == SendResult.ERROR ? written + 1 : written;
+        assertTrue(cut < results.size(), "the peer, which does not read, cannot have taken every send: " + results);
+        assertEquals(Collections.nCopies(results.size() - cut, SendResult.ABANDONED), results.subList(cut, results.size()),
+                "after the sends written whole and the one cut part-way: " + results);
+        pair.awaitEventLoopTurn();
+        assertEquals(to, recorder.count(), "one callback each");
+        return done;
     }
 
     @EachTransport

@@ -1,5 +1,6 @@
 package dev.asyncsocket.netty;
 
+import dev.asyncsocket.OnSendComplete;
 import dev.asyncsocket.OpenResult;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.logging.LogLevel;
 import io.netty.handler.logging.LoggingHandler;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -273,6 +276,58 @@ class PipelineTest {
             assertEquals(IntStream.range(through.get(0), sends).boxed().toList(), through,
                     "every send after the first it saw, once each, in order");
         }
+    }
+
+    /**
+     * Callbacks put a pass-through handler in front and take it out again, over and over, while sends of every
+     * kind flow: small ones copied into batches, lone direct buffers and sends of several direct buffers written
+     * straight to the transport under the connection's one promise, and, with the handler in, sends with a
+     * promise of their own. The bytes arrive whole and in order, and each send completes once, OK, in order.
+     */
+    @EachTransport
+    void aHandlerThatCallbacksPutInFrontAndTakeOutAgainKeepsSendsOfEveryKindWholeAndInOrder(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            ChannelPipeline pipeline = pair.transport().channel().pipeline();
+            String toggled = "toggled";
+            OnSendComplete<Object> toggling = (context, result) -> {
+                if ((Integer) context % 7 == 0) {
+                    if (pipeline.get(toggled) == null) {
+                        pipeline.addFirst(toggled, new ChannelDuplexHandler());
+                    } else {
+                        pipeline.remove(toggled);
+                    }
+                }
+                recorder.onSendComplete(context, result);
+            };
+            int sends = 3_000;
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            ByteBuffer[][] payloads = new ByteBuffer[sends][];
+            for (int i = 0; i < sends; i++) {
+                byte[] bytes = Bytes.random(i % 3 == 0 ? 100 : 4_000, i);
+                sent.write(bytes);
+                payloads[i] = i % 3 == 2 ? eightDirectBuffers(bytes) : new ByteBuffer[] {Bytes.direct(bytes)};
+            }
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < sends; i++) {
+                    assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payloads[i], toggling, i));
+                }
+            });
+            assertArrayEquals(sent.toByteArray(), pair.peerRead(sent.size()), "whole and in order at the peer");
+            sender.get(30, TimeUnit.SECONDS);
+            assertCompletedInOrder(SendResult.OK, sends);
+            pair.awaitEventLoopTurn();
+            assertEquals(sends, recorder.count(), "one callback each");
+        }
+    }
+
+    /** {@code bytes} over eight direct buffers. */
+    private static ByteBuffer[] eightDirectBuffers(byte[] bytes) {
+        int eighth = bytes.length / 8;
+        ByteBuffer[] buffers = new ByteBuffer[8];
+        Arrays.setAll(buffers, b -> Bytes.direct(Arrays.copyOfRange(bytes, b * eighth,
+                b == 7 ? bytes.length : (b + 1) * eighth)));
+        return buffers;
     }
 
     /** An open pair whose socket sits behind {@code inFront}. */
