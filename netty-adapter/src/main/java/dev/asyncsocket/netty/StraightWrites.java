@@ -20,7 +20,9 @@ import java.util.ArrayDeque;
  * the sends it wrote in a queue, one write each, and hands each completion to the oldest. The one completion
  * Netty makes out of turn is that of a write it refuses at once (the channel's outbound buffer is gone, or
  * the transport could not take the message), before the write call returns: that one is the write's own.
- * Nothing else can complete in the meantime, as no handler sees these writes.
+ * Nothing else can complete in the meantime: no handler sees these writes, and the one event Netty fires
+ * inside the call, a change of writability, reaches only the socket's {@link TailHandler}, which must not
+ * react to it there (nothing else in the pipeline, or behind it, is there to).
  *
  * <p>It never completes itself: it is not done, not cancellable, and nobody awaits it. Event loop only, as
  * the transport completes its entries there and no handler sees these writes.
