@@ -39,9 +39,9 @@ interface Operation {
         boolean batch(SendOperation<?> send);
 
         /**
-         * The promise under which a send may write straight to the transport, a buffer at a time: the
-         * connection's {@link StraightWrites} while the socket's handler is alone in the pipeline; else
-         * {@code null}, and the send writes one message with a promise of its own, as handlers in front expect.
+         * The promise under which a send may write straight to the transport: the connection's one
+         * {@link StraightWrites} while the socket's handler is alone in the pipeline; else {@code null}, and the
+         * send writes with a promise of its own, which a handler in front may settle any way.
          */
         StraightWrites straightWrites();
 
