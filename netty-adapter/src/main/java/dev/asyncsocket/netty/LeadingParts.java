@@ -24,15 +24,6 @@ final class LeadingParts {
         this.written = new ChannelPromise[this.parts.length];
     }
 
-    /** The bytes of every part; before they are written. */
-    long bytes() {
-        long bytes = 0;
-        for (ByteBuf part : parts) {
-            bytes += part.readableBytes();
-        }
-        return bytes;
-    }
-
     /** Writes every part, in order, ahead of the send's own write. */
     void write(Channel channel) {
         for (int i = 0; i < parts.length; i++) {

@@ -69,15 +69,6 @@ final class PayloadSnapshot {
         return buffers[i].isDirect();
     }
 
-    /** The bytes of all the buffers. */
-    long bytes() {
-        long total = 0;
-        for (int i = 0; i < buffers.length; i++) {
-            total += bytes(i);
-        }
-        return total;
-    }
-
     // A caller that lowered a buffer's limit after the send was made broke the contract, but must not make the
     // transport's write fail (nor leak the copy a transport makes): past the limit, a duplicate over the whole
     // capacity serves the bytes that were lent. Absolute accesses only, so no buffer of the caller's ever moves.

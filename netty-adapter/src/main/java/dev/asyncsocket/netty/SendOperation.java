@@ -117,8 +117,8 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         if (snapshot == null) {
             return null;
         }
-        long total = snapshot.bytes();
         List<ByteBuf> writesBefore = null;
+        long total = 0;
         int first = 0;
         while (true) {
             // The next write: as many buffers as one writev takes, and as many bytes as one ByteBuf holds.
@@ -129,6 +129,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
                 bytes += snapshot.bytes(end++);
             }
             ByteBuf write = new GatheredBuffers(snapshot, first, end, (int) bytes);
+            total += bytes;
             if (end == snapshot.count()) {
                 LeadingParts leading = writesBefore == null ? null : new LeadingParts(writesBefore);
                 return new SendOperation<>(write, null, 0, leading, total, callback, context);
