@@ -43,9 +43,10 @@ final class StraightWrites extends DefaultChannelPromise {
     /**
      * Writes {@code data}, all of {@code send}'s bytes (or a batch's, whose last send it is), under this
      * promise, below every handler: the caller has just made sure that the socket's handler is alone in the
-     * pipeline (a handler that another thread adds meanwhile sees no event until Netty ran its handlerAdded on
-     * this loop, after this task). A write that Netty refused at once has ended already, and one that threw
-     * ends with what it threw: the send is told either way.
+     * pipeline (a handler that another thread adds meanwhile is passed by until Netty ran its handlerAdded on
+     * this loop, after this task, and one with an executor of its own gets events there, not inside this call).
+     * A write that Netty refused at once has ended already, and one that threw ends with what it threw: the
+     * send is told either way.
      */
     void write(ByteBuf data, SendOperation<?> send) {
         writing = send;
