@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  *       order the sends were accepted.</li>
  *   <li>While the socket's handler is alone in the pipeline, sends and batches are written under one promise,
  *       {@link StraightWrites}, which hands the outbound buffer's completions to them in the order written;
- *       with a handler in front, each send's write has a promise of its own.</li>
+ *       with a handler in front, each send's write has a promise of its own, and so has a batch whose sends
+ *       started before the handler was added.</li>
  *   <li>No accepted operation is ever left without its callback, even when the event loop goes away under
  *       an open socket: a task the loop refuses runs once the loop has terminated, on Netty's global
  *       executor, and {@link #abandonAfterLoopTerminated()} completes what the loop left behind.</li>

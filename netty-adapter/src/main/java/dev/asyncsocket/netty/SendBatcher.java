@@ -7,8 +7,8 @@ import io.netty.channel.Channel;
 /**
  * Sends of one connection small enough to copy (fewer bytes than the copy threshold), that the event loop
  * starts one after the other: copied into one direct buffer of Netty's pooled allocator, the batch, and
- * written together, with one promise, whose outcome the batch's last send settles them all with. One outbound
- * entry, one promise and one iovec thus carry a burst of small sends. Only while the socket's handler is alone
+ * written together, whose outcome the batch's last send settles them all with. One outbound entry and one
+ * iovec thus carry a burst of small sends, under the connection's one promise. Only while the socket's handler is alone
  * in the channel's pipeline: any other handler (a codec that frames each write, TLS) sees each send as a write
  * of its own.
  *
@@ -33,7 +33,7 @@ final class SendBatcher {
     private static final int FIRST_CAPACITY = 1024;
 
     private final Channel channel;
-    /** The promise the batches are written under. */
+    /** The promise the batches are written under while the socket's handler is alone in the pipeline. */
     private final StraightWrites straightWrites;
     /** Sends of fewer bytes than this are copied; 0 copies none. */
     private final int copyBelow;
@@ -81,9 +81,9 @@ final class SendBatcher {
     }
 
     /**
-     * Writes the open batch, if any, as one write under the connection's {@link StraightWrites}, whose outcome
-     * its last send settles the batch with, straight to the transport (through no handler, as when its sends
-     * started).
+     * Writes the open batch, if any, as one write whose outcome its last send settles the batch with, straight to
+     * the transport (through no handler, as when its sends started): under the connection's
+     * {@link StraightWrites} while the socket's handler is still alone, else with a promise of its own.
      */
     void write() {
         ByteBuf full = batch;
@@ -102,7 +102,14 @@ final class SendBatcher {
             // straight to the transport: a handler added since (TLS that a callback adds right after its answer
             // to STARTTLS) must not see them. So the batch goes out below every handler.
             closing.closeBatch(full);
-            straightWrites.write(full, closing);
+            if (TailHandler.isAloneIn(channel.pipeline())) {
+                straightWrites.write(full, closing);
+            } else {
+                // Not under the shared promise: a handler in front may flush or close inside the write (as
+                // FlushConsolidationHandler flushes when the channel turns unwritable), completing older writes
+                // before the call returns, whose outcomes StraightWrites would take for this one's.
+                StraightWrites.writeBelowEveryHandler(channel, full, closing.ownWrite());
+            }
         } finally {
             writing = false;
         }

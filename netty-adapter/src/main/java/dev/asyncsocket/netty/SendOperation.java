@@ -18,10 +18,11 @@ import java.util.List;
  * copied into the connection's batch ({@link SendBatcher}), and the callback that the write's outcome
  * completes. The write's promise tells it the outcome, with no listener to register or notify:
  * <ul>
- *   <li>while the socket's handler is alone in the pipeline, and for a batch (whose last send is told), the
- *       connection's one {@link StraightWrites}, so that such a send costs this one object (a lone direct
+ *   <li>while the socket's handler is alone in the pipeline, the connection's one {@link StraightWrites}, for
+ *       a send or a batch (whose last send is told), so that such a send costs this one object (a lone direct
  *       buffer goes out in a {@link CallerBufferView} taken on the event loop, where views are recycled);</li>
- *   <li>with handlers in front, a promise of its own ({@link SendWrite}), as a handler may settle it any way.</li>
+ *   <li>with handlers in front, a promise of its own ({@link SendWrite}), as a handler may settle it any way;
+ *       so has a batch whose sends started before a handler was added, written below it.</li>
  * </ul>
  * Confined to the event loop once started.
  *
@@ -44,7 +45,10 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     static final int MAX_BUFFERS_PER_WRITE = 1024;
 
-    /** The promise of this send's own write, with handlers in front; else {@code null}. */
+    /**
+     * The promise of this send's own write, or of its batch's if it is the last, with handlers in front; else
+     * {@code null}.
+     */
     private SendWrite write;
     /** What this send's own write carries; for a lone direct buffer, made by {@link #start}. */
     private ByteBuf data;
@@ -182,8 +186,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         if (straight != null) {
             straight.write(data, this);
         } else {
-            write = new SendWrite(connection.channel(), this);
-            connection.channel().write(data, write);
+            connection.channel().write(data, ownWrite());
         }
     }
 
@@ -266,6 +269,12 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     void closeBatch(ByteBuf batch) {
         data = batch.retain();
+    }
+
+    /** Makes the promise of this send's own write (or its batch's, whose last send it is), and returns it. */
+    SendWrite ownWrite() {
+        write = new SendWrite(connection.channel(), this);
+        return write;
     }
 
     /** Lets go of a send that was made but not accepted: nothing calls back. */

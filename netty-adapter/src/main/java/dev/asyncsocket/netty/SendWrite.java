@@ -6,7 +6,8 @@ import io.netty.channel.DefaultChannelPromise;
 
 /**
  * The promise of a send's own write while handlers are in front of the socket (TLS, codecs), which may settle
- * it any way, from any thread and more than once: completing it hands the write's outcome to the send
+ * it any way, from any thread and more than once, or of a batch written below a handler added since its sends
+ * started ({@link SendBatcher}), whose last send it names: completing it hands the write's outcome to the send
  * ({@link SendOperation#writeDone()}) once, however it arrives. Without handlers in front, writes share the
  * connection's {@link StraightWrites} instead.
  *

@@ -9,8 +9,8 @@ import io.netty.channel.DefaultChannelPromise;
 import java.util.ArrayDeque;
 
 /**
- * The one promise of every send's write that goes straight to the transport, while the socket's handler is
- * alone in the pipeline, and of every batch of copied sends ({@link SendBatcher}): a connection makes one, and
+ * The one promise of every send's write that goes straight to the transport, and of every batch of copied
+ * sends ({@link SendBatcher}), while the socket's handler is alone in the pipeline: a connection makes one, and
  * such a write adds no promise of its own (a lone 16 KiB send then costs its {@link SendOperation} and nothing
  * else, as a recycled view carries its bytes).
  *
@@ -20,9 +20,11 @@ import java.util.ArrayDeque;
  * the sends it wrote in a queue, one write each, and hands each completion to the oldest. The one completion
  * Netty makes out of turn is that of a write it refuses at once (the channel's outbound buffer is gone, or
  * the transport could not take the message), before the write call returns: that one is the write's own.
- * Nothing else can complete in the meantime: no handler sees these writes, and the one event Netty fires
- * inside the call, a change of writability, reaches only the socket's {@link TailHandler}, which must not
- * react to it there (nothing else in the pipeline, or behind it, is there to).
+ * Nothing else can complete in the meantime, as it writes only while the socket's handler is alone: no
+ * handler sees these writes, and the one event Netty fires inside the call, a change of writability, reaches
+ * only the socket's {@link TailHandler}, which must not react to it there. A handler in front could (as
+ * FlushConsolidationHandler flushes when the channel turns unwritable), completing older writes inside the
+ * call: so a batch written after a handler was added has a promise of its own.
  *
  * <p>It never completes itself: it is not done, not cancellable, and nobody awaits it. Event loop only, as
  * the transport completes its entries there and no handler sees these writes.
@@ -40,21 +42,16 @@ final class StraightWrites extends DefaultChannelPromise {
 
     /**
      * Writes {@code data}, all of {@code send}'s bytes (or a batch's, whose last send it is), under this
-     * promise, below every handler: the caller has made sure that none was in the pipeline when the sends
-     * started. A write that Netty refused at once has ended already, and one that threw ends with what it
-     * threw: the send is told either way.
+     * promise, below every handler: the caller has just made sure that the socket's handler is alone in the
+     * pipeline (a handler that another thread adds meanwhile is passed by until Netty ran its handlerAdded on
+     * this loop, after this task, and one with an executor of its own gets events there, not inside this call).
+     * A write that Netty refused at once has ended already, and one that threw ends with what it threw: the
+     * send is told either way.
      */
     void write(ByteBuf data, SendOperation<?> send) {
         writing = send;
         try {
-            // From the first handler's context the write goes to the head: a handler added since the sends
-            // started (TLS that a callback adds right after its answer to STARTTLS) must not see them.
-            ChannelHandlerContext first = channel().pipeline().firstContext();
-            if (first != null) {
-                first.write(data, this);
-            } else {
-                channel().write(data, this);
-            }
+            writeBelowEveryHandler(channel(), data, this);
         } catch (RuntimeException | Error e) {
             if (writing == send) {
                 ended(e); // thrown before Netty took the write, which then never completes
@@ -64,6 +61,19 @@ final class StraightWrites extends DefaultChannelPromise {
         if (writing == send) {
             writing = null;
             written.addLast(send); // in the outbound buffer: it completes in its turn
+        }
+    }
+
+    /**
+     * Writes {@code data} from the first handler's context, so that it goes to the head: a handler added since
+     * the sends started (TLS that a callback adds right after its answer to STARTTLS) must not see them.
+     */
+    static void writeBelowEveryHandler(Channel channel, ByteBuf data, ChannelPromise promise) {
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        if (first != null) {
+            first.write(data, promise);
+        } else {
+            channel.write(data, promise);
         }
     }
 

@@ -10,8 +10,11 @@ import dev.asyncsocket.netty.testing.LimitFlipper;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -63,8 +66,13 @@ class BatchedSendTest {
 
     /** Sends {@link #JAM_BYTES} as context 0, which the peer does not read yet: later writes wait behind it. */
     private void jam(LoopbackPair pair) {
+        jamAs(pair, 0);
+    }
+
+    /** As {@link #jam}, as context {@code context}. */
+    private void jamAs(LoopbackPair pair, int context) {
         assertEquals(SendSyncResult.OK,
-                pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocateDirect(JAM_BYTES)}, recorder, 0));
+                pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocateDirect(JAM_BYTES)}, recorder, context));
     }
 
     /** The writes waiting in Netty's outbound buffer, oldest first, read on the event loop. */
@@ -278,6 +286,48 @@ class BatchedSendTest {
                     () -> pair.transport().channel().pipeline().addFirst(new PipelineTest.XorHandler()));
             assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(after)}, recorder, 1));
             assertPeerReadSendsInOrder(pair, reply, PipelineTest.XorHandler.xor(after)); // the answer as it was
+        }
+    }
+
+    @EachTransport
+    void aBatchWrittenPastAHandlerThatFlushesWhenTheChannelTurnsUnwritableLeavesEachWriteItsOwnOutcome(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = openCopyingBelow(transport, COPY_BELOW)) {
+            Channel channel = pair.transport().channel();
+            byte[] first = Bytes.random(COPY_BELOW, 1);
+            int smalls = SendBatcher.MAX_BATCH_BYTES / SMALL - 10;
+            // The wrapped sends stay below the high water mark; the batch behind them takes the channel past it.
+            int high = first.length + JAM_BYTES + SendBatcher.MAX_BATCH_BYTES / 2;
+            channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+            pair.onTheLoop(() -> { // one task, as a receive callback that answers STARTTLS and adds TLS
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {Bytes.direct(first)}, recorder, 0));
+                jamAs(pair, 1);
+                for (int i = 0; i < smalls; i++) {
+                    assertEquals(SendSyncResult.OK,
+                            pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(SMALL)}, recorder, 2 + i));
+                }
+                channel.pipeline().addFirst(new FlushesWhenUnwritable());
+                return null;
+            });
+            // The drain wrote the batch; the handler's flush inside that write sent the first send whole, and the
+            // peer, reading nothing, holds up the jam and the batch behind it until the close fails them.
+            pair.closeSocketWithin();
+            assertArrayEquals(first, pair.peerRead(first.length));
+            assertCompletedInOrder(2 + smalls, SendResult.OK, SendResult.ABANDONED);
+        }
+    }
+
+    /**
+     * Flushes when the channel turns unwritable, inside the write that made it so, as Netty's
+     * FlushConsolidationHandler does with the flushes it held back.
+     */
+    private static final class FlushesWhenUnwritable extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (!ctx.channel().isWritable()) {
+                ctx.flush();
+            }
+            ctx.fireChannelWritabilityChanged();
         }
     }
 

@@ -225,15 +225,37 @@ class CloseTest {
     @EachTransport
     void sendsRefusedWhileALingeringCloseStillHoldsOlderWritesCompleteOnceEachInOrder(NettyTransport transport)
             throws Exception {
+        sendAfterALingeringCloseAndAssertEachCompletesOnceInOrder(transport, 4, CloseTest::mebibyteOfEightBuffers);
+    }
+
+    /**
+     * As above, with small sends after the close: the drain copies them into a batch, which Netty refuses at
+     * once, ahead of the older writes (where the transport closes on another thread: NIO, epoll).
+     */
+    @EachTransport
+    void aBatchRefusedWhileALingeringCloseStillHoldsOlderWritesCompletesOnceEachInOrder(NettyTransport transport)
+            throws Exception {
+        ByteBuffer small = Bytes.direct(Bytes.random(NettyExecutionEngine.DEFAULT_SEND_COPY_THRESHOLD - 1, 5));
+        sendAfterALingeringCloseAndAssertEachCompletesOnceInOrder(transport, 40,
+                () -> new ByteBuffer[] {small.duplicate()});
+    }
+
+    /**
+     * Sends 16 MiB that the peer does not read, sets SO_LINGER and closes the channel as the pipeline's owner,
+     * with {@code after} sends of {@code payload} starting right after the close: each send completes once, in
+     * order, and those that started on the closed channel ABANDONED.
+     */
+    private void sendAfterALingeringCloseAndAssertEachCompletesOnceInOrder(NettyTransport transport, int after,
+                                                                        Supplier<ByteBuffer[]> payload)
+            throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
             Channel channel = pair.transport().channel();
             assertTrue(channel.config().setOption(ChannelOption.SO_LINGER, 1));
             int before = 16;
             sendMebibytesOfEightBuffersWhileTheLoopIsHeld(pair, before, recorder, () -> { });
             assertEquals(SendResult.OK, recorder.next().result(), "the first send fits in the socket buffers");
-            int after = 4;
             // These start on the loop right after the owner's close, which leaves the older writes queued.
-            sendMebibytesOfEightBuffersWhileTheLoopIsHeld(pair, after, recorder, channel::close);
+            sendWhileTheLoopIsHeld(pair, after, payload, recorder, channel::close);
             List<CallbackRecorder.Callback> done = assertWrittenThenCutThenAbandonedOnceEachInOrder(pair, 1, before + after);
             assertEquals(Collections.nCopies(after, SendResult.ABANDONED),
                     done.subList(done.size() - after, done.size()).stream().map(CallbackRecorder.Callback::result).toList(),
@@ -247,6 +269,22 @@ class CloseTest {
      */
     private void sendMebibytesOfEightBuffersWhileTheLoopIsHeld(LoopbackPair pair, int count,
                                                               OnSendComplete<Object> callback, Runnable first) {
+        sendWhileTheLoopIsHeld(pair, count, CloseTest::mebibyteOfEightBuffers, callback, first);
+    }
+
+    /** 1 MiB over eight direct buffers. */
+    private static ByteBuffer[] mebibyteOfEightBuffers() {
+        ByteBuffer[] payload = new ByteBuffer[8];
+        Arrays.setAll(payload, b -> EIGHTH_OF_A_MEBIBYTE.duplicate());
+        return payload;
+    }
+
+    /**
+     * Holds the event loop, accepts {@code count} sends of what {@code payload} makes (numbered on from the sends
+     * so far), and lets the loop go on with {@code first} and then the sends' drain.
+     */
+    private void sendWhileTheLoopIsHeld(LoopbackPair pair, int count, Supplier<ByteBuffer[]> payload,
+                                        OnSendComplete<Object> callback, Runnable first) {
         CountDownLatch release = new CountDownLatch(1);
         pair.transport().channel().eventLoop().execute(() -> {
             Latches.awaitQuietly(release);
@@ -254,9 +292,7 @@ class CloseTest {
         });
         try {
             for (int i = 0; i < count; i++) {
-                ByteBuffer[] payload = new ByteBuffer[8];
-                Arrays.setAll(payload, b -> EIGHTH_OF_A_MEBIBYTE.duplicate());
-                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload, callback, sent++));
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(payload.get(), callback, sent++));
             }
         } finally {
             release.countDown();
