@@ -8,9 +8,9 @@ import io.netty.channel.Channel;
  * Sends of one connection small enough to copy (fewer bytes than the copy threshold), that the event loop
  * starts one after the other: copied into one direct buffer of Netty's pooled allocator, the batch, and
  * written together, whose outcome the batch's last send settles them all with. One outbound entry and one
- * iovec thus carry a burst of small sends, under the connection's one promise. Only while the socket's handler is alone
- * in the channel's pipeline: any other handler (a codec that frames each write, TLS) sees each send as a write
- * of its own.
+ * iovec thus carry a burst of small sends, under the connection's one promise. Only while the socket's
+ * handler is alone in the channel's pipeline: any other handler (a codec that frames each write, TLS) sees
+ * each send as a write of its own.
  *
  * <p>Invariants: at most one batch is open; a batch never holds more than {@link #MAX_BATCH_BYTES} (a send that
  * does not fit writes it and opens the next), so that many producers cannot build one giant buffer; its buffer

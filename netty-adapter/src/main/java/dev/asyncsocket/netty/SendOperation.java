@@ -348,10 +348,10 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     }
 
     /**
-     * The batch's write, whose promise this send is, has its outcome: fixes the result of every send in the
-     * batch. If the transport stopped part-way, the sends whose bytes all went out are OK and the others fail
-     * as a send of their own would; a write that a handler in front consumed whole tells nothing of the wire,
-     * so then none is OK unless the write succeeded.
+     * The batch's write, whose outcome this send, its last, was told, has ended: fixes the result of every send
+     * in the batch. If the transport stopped part-way (the batch goes below every handler, so its reader index
+     * is the transport's), the sends whose bytes all went out are OK and the others fail as a send of their own
+     * would.
      */
     private void settleBatch() {
         boolean succeeded = isSuccess();
