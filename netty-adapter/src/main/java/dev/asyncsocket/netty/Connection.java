@@ -10,6 +10,8 @@ import dev.asyncsocket.SocketState;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.ChannelOutputShutdownException;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -196,14 +198,18 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     }
 
     /**
-     * Why the channel is closed: this socket's close, the stream's end if that closed it (a reset), a write
-     * the network failed (a reset or a broken pipe seen by a send), the engine shutting down (Netty closes its
-     * loops' channels), else something other than this socket.
+     * Why the channel takes no more writes: this socket's close, its output shut down while it stays open, the
+     * stream's end if that closed it (a reset), a write the network failed (a reset or a broken pipe seen by a
+     * send), the engine shutting down (Netty closes its loops' channels), else something other than this
+     * socket.
      */
     @Override
     public SocketFailure whyChannelClosed() {
         if (isClosing()) {
             return whyClosing();
+        }
+        if (isOutputShutDown()) {
+            return FailureKind.OUTPUT_SHUT_DOWN.alone();
         }
         SocketFailure ended = receives.endReason();
         if (ended != null && ended.kind() != FailureKind.END_OF_STREAM) {
@@ -218,6 +224,9 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
 
     @Override
     public SocketFailure whyWriteFailed(Throwable cause) {
+        if (cause instanceof ChannelOutputShutdownException || isOutputShutDown()) {
+            return FailureKind.OUTPUT_SHUT_DOWN.because(cause); // Netty fails what the shutdown found unwritten
+        }
         if (channel.isActive() || !ConnectionFailures.endsTheConnection(cause)) {
             // A handler in front refused it, say: the connection stands (Netty closes it on a transport's failure).
             return FailureKind.WRITE_FAILED.because(cause);
@@ -227,6 +236,14 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
             lostInWrite = lost; // Netty closes the channel on it: what ends there next ends for this reason
         }
         return lost;
+    }
+
+    /**
+     * Whether the channel stays open with its output shut down ({@code DuplexChannel.shutdownOutput()}): no
+     * write can go out, while reads still work. Any thread; momentary.
+     */
+    boolean isOutputShutDown() {
+        return channel instanceof DuplexChannel duplex && channel.isActive() && duplex.isOutputShutdown();
     }
 
     @Override

@@ -22,6 +22,12 @@ public enum FailureKind {
     ENGINE_SHUT_DOWN,
     /** Something other than this socket closed the channel: a handler in front, or the channel's owner. */
     CHANNEL_CLOSED,
+    /**
+     * The channel's output was shut down (its owner's {@code DuplexChannel.shutdownOutput()}, or a handler's)
+     * while it stays open: a send whose bytes had not all gone out completes ERROR, and {@code sendAsync}
+     * refuses sends (ERROR) from then on. Receives still work until the peer ends its side.
+     */
+    OUTPUT_SHUT_DOWN,
     /** A handler in front of the socket failed (the cause), or passed something other than bytes (no cause). */
     PIPELINE_ERROR,
     /**

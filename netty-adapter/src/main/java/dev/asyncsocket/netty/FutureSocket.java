@@ -129,8 +129,9 @@ public final class FutureSocket implements AutoCloseable {
      *
      * @return a future that completes with {@code null} once every byte was handed to the operating system,
      *     or exceptionally with a {@link SocketFailureException} (a handler in front refused the write:
-     *     {@code WRITE_FAILED}; the socket was closed or the connection is gone: {@code CLOSED_LOCALLY}, {@code CONNECTION_LOST},
-     *     {@code CHANNEL_CLOSED}, {@code ENGINE_SHUT_DOWN}), or with an {@link IllegalArgumentException} for a
+     *     {@code WRITE_FAILED}; the channel's output was shut down: {@code OUTPUT_SHUT_DOWN}; the socket was closed
+     *     or the connection is gone: {@code CLOSED_LOCALLY}, {@code CONNECTION_LOST}, {@code CHANNEL_CLOSED},
+     *     {@code ENGINE_SHUT_DOWN}), or with an {@link IllegalArgumentException} for a
      *     bad payload ({@code null}, empty, holding a {@code null} buffer or one with nothing remaining)
      */
     public SocketFuture<Void> send(ByteBuffer... payload) {

@@ -265,6 +265,10 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * <p>A send of fewer bytes than the engine's {@link NettyExecutionEngine#sendCopyThreshold()} (512 by
      * default; 0 copies none) is copied when its turn comes, into one write shared with the small sends
      * started around it; the callback still comes once its bytes were written, in order.
+     *
+     * <p>Once the channel's owner shut its output down ({@code DuplexChannel.shutdownOutput()}) while it stays
+     * open, sends are refused with {@code ERROR}, and the sends it found unwritten complete {@code ERROR}; the
+     * reason either way is {@link FailureKind#OUTPUT_SHUT_DOWN}. Receives go on.
      */
     @Override
     public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {
@@ -291,7 +295,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_106
             // Codes_SRS_ASYNC_SOCKET_WIN32_42_002
             SendSyncResult refused = open.loopShuttingDown() ? SendSyncResult.ERROR
-                    : !open.channel().isActive() ? SendSyncResult.NOT_OPEN : null;
+                    : !open.channel().isActive() ? SendSyncResult.NOT_OPEN
+                    : open.isOutputShutDown() ? SendSyncResult.ERROR : null;
             if (refused != null) {
                 send.refuse();
                 return refused;

@@ -403,8 +403,8 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_102
         if (cause instanceof ClosedChannelException) {
             failure = connection.whyChannelClosed(); // Netty's shared exception says less than who closed it
-            if (!partlyWritten) {
-                return SendResult.ABANDONED;
+            if (!partlyWritten && failure.kind() != FailureKind.OUTPUT_SHUT_DOWN) {
+                return SendResult.ABANDONED; // the connection went away before it: as at a close
             }
         } else {
             failure = connection.whyWriteFailed(cause); // the network's doing, or a handler in front's

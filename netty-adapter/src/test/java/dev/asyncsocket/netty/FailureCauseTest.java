@@ -8,16 +8,22 @@ import dev.asyncsocket.SendSyncResult;
 import dev.asyncsocket.SocketState;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelOutputShutdownException;
+import io.netty.channel.socket.DuplexChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@link NettyAsyncSocket#lastFailure()}: why an operation completed ERROR or ABANDONED, read inside the
@@ -188,6 +196,87 @@ class FailureCauseTest {
                 assertInstanceOf(IOException.class, done.failure().cause(), done.toString());
             }
         }
+    }
+
+    /**
+     * The pipeline's owner shuts the channel's output down while a send too big for the socket buffers and
+     * one behind it wait to be written: both end ERROR, for that reason. The channel stays open: the peer
+     * reads what went out, then EOF, and a receive still gets the peer's bytes.
+     */
+    @EachTransport
+    void sendsTheOwnersOutputShutdownFoundUnwrittenAreReadAsOutputShutDownInsideTheirErrorCallbacks(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            OnSendComplete<Object> callback = (ctx, result) -> record(result, pair.socket());
+            int big = 32 * 1024 * 1024;
+            assertEquals(SendSyncResult.OK,
+                    pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocateDirect(big)}, callback, null));
+            assertEquals(SendSyncResult.OK,
+                    pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocateDirect(1024)}, callback, null));
+            shutdownOutput(pair);
+            SocketFailure cut = next(SendResult.ERROR);
+            assertEquals(FailureKind.OUTPUT_SHUT_DOWN, cut.kind());
+            assertInstanceOf(ChannelOutputShutdownException.class, cut.cause(), "Netty's exception is the cause");
+            // The one behind it was failed with the first, or written after the shutdown and refused.
+            assertEquals(FailureKind.OUTPUT_SHUT_DOWN, next(SendResult.ERROR).kind());
+            assertTrue(pair.peerReadToEof() < big, "the peer read all of a send that completed ERROR");
+            receivesStillWork(pair);
+        }
+    }
+
+    /** A send accepted before the shutdown, whose write comes after it, ends ERROR for that reason too. */
+    @EachTransport
+    void aSendWrittenJustAfterTheOwnersOutputShutdownIsReadAsOutputShutDownInsideItsErrorCallback(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            DuplexChannel channel = (DuplexChannel) pair.transport().channel();
+            CountDownLatch release = new CountDownLatch(1);
+            channel.eventLoop().execute(() -> {
+                Latches.awaitQuietly(release);
+                channel.shutdownOutput(); // on the loop: done before the send's write, queued behind this task
+            });
+            OnSendComplete<Object> callback = (ctx, result) -> record(result, pair.socket());
+            assertEquals(SendSyncResult.OK,
+                    pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1, 2, 3})}, callback, null));
+            release.countDown();
+            assertEquals(FailureKind.OUTPUT_SHUT_DOWN, next(SendResult.ERROR).kind());
+            assertEquals(0, pair.peerReadToEof());
+            receivesStillWork(pair);
+        }
+    }
+
+    /** Once the output is shut down, a send is refused at once, and a future-style caller sees why. */
+    @EachTransport
+    void aSendAfterTheOwnersOutputShutdownIsRefusedWithErrorAndTheReasonWhileReceivesGoOn(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport)) {
+            try (FutureSocket socket = FutureSocket.open(pair.engine(), pair.transport())
+                    .get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                shutdownOutput(pair);
+                assertEquals(SendSyncResult.ERROR, socket.socket().sendAsync(
+                        new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result) -> fail("refused"), null));
+                ExecutionException refused = assertThrows(ExecutionException.class, () -> socket.send(
+                        ByteBuffer.allocate(1)).get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+                assertEquals(FailureKind.OUTPUT_SHUT_DOWN,
+                        assertInstanceOf(SocketFailureException.class, refused.getCause()).kind());
+
+                SocketFuture<Integer> received = socket.receive(ByteBuffer.allocate(8));
+                pair.peerWrite(new byte[] {7});
+                assertEquals(1, received.get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    private static void shutdownOutput(LoopbackPair pair) throws InterruptedException {
+        ChannelFuture shut = ((DuplexChannel) pair.transport().channel()).shutdownOutput();
+        assertTrue(shut.await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS) && shut.isSuccess(),
+                "shutdownOutput: " + shut.cause());
+    }
+
+    private void receivesStillWork(LoopbackPair pair) throws Exception {
+        receive(pair.socket());
+        pair.peerWrite(new byte[] {7});
+        next(ReceiveResult.OK);
     }
 
     private void receive(NettyAsyncSocket socket) {
