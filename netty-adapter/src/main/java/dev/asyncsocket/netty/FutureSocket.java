@@ -168,7 +168,7 @@ public final class FutureSocket implements AutoCloseable {
         return badPayload
                 ? new IllegalArgumentException(what + " refused: the payload is null or empty, or holds a null"
                         + " buffer, one with nothing remaining" + (what.equals("receive") ? " or a read-only one" : ""))
-                : new SocketFailureException(what + " refused", socket.whyRefused());
+                : new SocketFailureException(what + " refused", orChannelClosed(socket.whyRefused()));
     }
 
     private void sent(SocketFuture<Void> future, SendResult result) {
@@ -194,8 +194,14 @@ public final class FutureSocket implements AutoCloseable {
 
     /** The socket's failure for the operation whose ERROR or ABANDONED callback is running. */
     private SocketFailure why() {
-        SocketFailure why = socket.lastFailure();
-        // Set before every such callback: a guard for a callback that came without one, not a case.
+        return orChannelClosed(socket.lastFailure());
+    }
+
+    /**
+     * A guard, not a case: the socket sets its failure before every ERROR or ABANDONED callback, and the facade
+     * never opens its socket again, so a refusal always has its reason.
+     */
+    private static SocketFailure orChannelClosed(SocketFailure why) {
         return why != null ? why : FailureKind.CHANNEL_CLOSED.alone();
     }
 

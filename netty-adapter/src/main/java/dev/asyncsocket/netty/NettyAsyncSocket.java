@@ -416,20 +416,33 @@ public final class NettyAsyncSocket implements AsyncSocket {
      *
      * <p>{@link FailureKind} tells, e.g., the peer's EOF ({@code END_OF_STREAM}) from a reset or another I/O
      * error ({@code CONNECTION_LOST}, with the exception) from this socket's own close ({@code CLOSED_LOCALLY})
-     * from the engine shutting down ({@code ENGINE_SHUT_DOWN}).
+     * from the engine shutting down ({@code ENGINE_SHUT_DOWN}). A call that was refused leaves it as it was:
+     * {@link #whyRefused()} says why.
      */
     public SocketFailure lastFailure() {
         return lastFailure;
     }
 
     /**
-     * Why an operation with a good payload was refused (a send's {@code NOT_OPEN} or {@code ERROR}, a
-     * receive's non-zero): the socket was closed ({@code CLOSED_LOCALLY}), or its channel is gone or its loop
-     * ending (as {@link Connection#whyChannelClosed()} tells).
+     * Why this socket refuses a send or receive whose payload and callback are good (a send's {@code NOT_OPEN}
+     * or {@code ERROR}, a receive's non-zero): read it right after the refusal, on any thread. A refusal is no
+     * completion, so {@link #lastFailure()} does not explain it (it may be {@code null}, or an older reason).
+     *
+     * @return {@code CLOSED_LOCALLY} if the socket is not open (closed or destroyed, or never opened) or is
+     *     closing; {@code ENGINE_SHUT_DOWN} if its event loop is ending; {@code OUTPUT_SHUT_DOWN} if the
+     *     channel's owner shut its output down (sends only); if its channel is gone, what ended it: the
+     *     peer's reset or a write the network failed ({@code CONNECTION_LOST}, with the exception), else
+     *     {@code CHANNEL_CLOSED} (a handler in front or the channel's owner closed it); {@code null} if such an
+     *     operation would be accepted now (the socket was opened again since, say)
      */
-    SocketFailure whyRefused() {
+    public SocketFailure whyRefused() {
         Connection current = connection;
-        return current == null ? FailureKind.CLOSED_LOCALLY.alone() : current.whyChannelClosed();
+        if (current == null) {
+            return FailureKind.CLOSED_LOCALLY.alone();
+        }
+        boolean accepting = !current.isClosing() && !current.loopShuttingDown() && current.channel().isActive()
+                && !current.isOutputShutDown();
+        return accepting ? null : current.whyChannelClosed();
     }
 
     /**

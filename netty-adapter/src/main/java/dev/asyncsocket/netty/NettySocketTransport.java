@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -126,7 +127,8 @@ public final class NettySocketTransport implements SocketTransport {
      *     {@link java.net.ConnectException} (refused), a {@link io.netty.channel.ConnectTimeoutException}
      *     (no answer within {@code timeoutMs}), an {@link java.net.UnknownHostException}, an
      *     {@link IllegalArgumentException} for bad arguments, or an {@link IllegalStateException} if the
-     *     engine is shutting down
+     *     engine is shutting down or the event loop the connection was given to has ended (an engine's loops
+     *     end one after the other)
      */
     public static CompletableFuture<NettySocketTransport> connectAsync(NettyExecutionEngine engine, String host,
                                                                        int port, int timeoutMs) {
@@ -140,19 +142,43 @@ public final class NettySocketTransport implements SocketTransport {
             result.completeExceptionally(new IllegalStateException("the engine is shutting down"));
             return result;
         }
+        ChannelFuture connecting;
         try {
-            ChannelFuture connecting = bootstrap(engine, timeoutMs).connect(host, port);
-            connecting.addListener(done -> {
-                if (done.isSuccess()) {
-                    result.complete(new NettySocketTransport(connecting.channel()));
-                } else {
-                    result.completeExceptionally(done.cause());
-                }
-            });
+            connecting = bootstrap(engine, timeoutMs).connect(host, port);
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
+            return result;
         }
+        if (connecting.isDone()) {
+            // Refused at once, typically by a loop that has ended while the group still runs (its loops end one
+            // after the other): Netty would tell a listener on that loop, which refuses the task, so never.
+            settle(result, connecting);
+            return result;
+        }
+        // A loop may also end between taking the connect's tasks and running them: its end fails the connect.
+        @SuppressWarnings("unchecked")
+        Future<Object> loopEnd = (Future<Object>) connecting.channel().eventLoop().terminationFuture();
+        GenericFutureListener<Future<Object>> onLoopEnded = ended -> result.completeExceptionally(
+                new IllegalStateException("the engine's event loop ended before the connection was made"));
+        loopEnd.addListener(onLoopEnded);
+        connecting.addListener(done -> {
+            loopEnd.removeListener(onLoopEnded); // a long-lived loop keeps no listener per connect
+            settle(result, connecting);
+        });
         return result;
+    }
+
+    /** Completes {@code result} as {@code connecting} ended; a connection no one can take any more is closed. */
+    private static void settle(CompletableFuture<NettySocketTransport> result, ChannelFuture connecting) {
+        if (connecting.isSuccess()) {
+            if (!result.complete(new NettySocketTransport(connecting.channel()))) {
+                connecting.channel().close();
+            }
+        } else if (connecting.cause() instanceof RejectedExecutionException refused) {
+            result.completeExceptionally(new IllegalStateException("the engine's event loop has ended", refused));
+        } else {
+            result.completeExceptionally(connecting.cause());
+        }
     }
 
     /** What is wrong with connect's arguments, or {@code null}. */

@@ -8,6 +8,10 @@ import dev.asyncsocket.netty.testing.LoopbackPair;
 import dev.asyncsocket.netty.testing.Ports;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -94,6 +98,34 @@ class ConnectAsyncTest {
             server.accept().close();
             assertTrue(reconnected.channel().isActive());
             reconnected.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A group whose loops end one after the other (any engine's shutdown, or an owner ending one loop of a
+     * borrowed group) still says it is running until the last one ends: a connect handed to a loop that has
+     * ended must fail, not stay pending, or a client that reconnects meanwhile waits forever.
+     */
+    @EachTransport
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aConnectHandedToALoopThatHasEndedFailsInsteadOfStayingPending(NettyTransport transport) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, transport.ioHandlerFactory());
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            NettyExecutionEngine engine = NettyExecutionEngine.wrap(group);
+            EventExecutor ended = group.next();
+            assertTrue(ended.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 4; i++) { // round robin: half of them go to the loop that has ended
+                CompletableFuture<NettySocketTransport> connecting =
+                        NettySocketTransport.connectAsync(engine, "127.0.0.1", server.getLocalPort(), 5000);
+                try {
+                    connecting.get(10, TimeUnit.SECONDS).channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                } catch (ExecutionException failed) {
+                    assertInstanceOf(IllegalStateException.class, failed.getCause(), failed.getCause().toString());
+                }
+            }
+            engine.decRef();
+        } finally {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
     }
 }

@@ -230,11 +230,16 @@ class FailureCauseTest {
             NettyTransport transport) throws Exception {
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
             DuplexChannel channel = (DuplexChannel) pair.transport().channel();
+            CountDownLatch holding = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             channel.eventLoop().execute(() -> {
+                holding.countDown();
                 Latches.awaitQuietly(release);
-                channel.shutdownOutput(); // on the loop: done before the send's write, queued behind this task
+                channel.shutdownOutput(); // on the loop: done before the send's write, which waits behind this task
             });
+            // Sent only once the loop is held: a drain still queued ahead of the task, or one that the loop's I/O
+            // runs (a read-complete pulls the inbox), would otherwise write the send before the shutdown.
+            assertTrue(holding.await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS));
             OnSendComplete<Object> callback = (ctx, result) -> record(result, pair.socket());
             assertEquals(SendSyncResult.OK,
                     pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1, 2, 3})}, callback, null));
@@ -264,6 +269,51 @@ class FailureCauseTest {
                 pair.peerWrite(new byte[] {7});
                 assertEquals(1, received.get(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    /**
+     * A refusal is no completion: it leaves {@code lastFailure()} as it was (here {@code null}, nothing having
+     * failed), so a client that ends its connection on a refused send (as the example Redis and MQTT clients
+     * do) must ask {@code whyRefused()} whether the connection is gone and who ended it.
+     */
+    @EachTransport
+    void aSendRefusedAfterThePipelineOwnerClosedTheChannelSaysWhyThroughWhyRefused(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            assertTrue(pair.transport().channel().close().await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(SendSyncResult.NOT_OPEN, pair.socket().sendAsync(
+                    new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result) -> fail("refused"), null));
+            assertNull(pair.socket().lastFailure(), "no operation failed");
+            assertEquals(FailureKind.CHANNEL_CLOSED, pair.socket().whyRefused().kind());
+        }
+    }
+
+    @EachTransport
+    void operationsRefusedOnceTheEngineShutDownSayWhyThroughWhyRefused(NettyTransport transport) throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        engine.incRef(); // the test's own, for after the pair released one
+        try (LoopbackPair pair = LoopbackPair.open(engine)) {
+            assertTrue(engine.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS)
+                    .await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(SendSyncResult.ERROR, pair.socket().sendAsync(
+                    new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result) -> fail("refused"), null));
+            assertEquals(FailureKind.ENGINE_SHUT_DOWN, pair.socket().whyRefused().kind());
+            assertEquals(1, pair.socket().receiveAsync(
+                    new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result, bytes) -> fail("refused"), null));
+            assertEquals(FailureKind.ENGINE_SHUT_DOWN, pair.socket().whyRefused().kind());
+        } finally {
+            engine.decRef();
+        }
+    }
+
+    @EachTransport
+    void aSendRefusedAfterALocalCloseSaysWhyThroughWhyRefused(NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            pair.socket().close();
+            assertEquals(SendSyncResult.NOT_OPEN, pair.socket().sendAsync(
+                    new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result) -> fail("refused"), null));
+            assertEquals(FailureKind.CLOSED_LOCALLY, pair.socket().whyRefused().kind());
         }
     }
 

@@ -174,7 +174,7 @@ public final class MqttClient implements AutoCloseable {
                 qos0Written(publish, SendResult.ABANDONED);
             }
         } else if (socket.sendAsync(packet, MqttClient::written, this) != SendSyncResult.OK) {
-            closeWith(lost("the socket refused a PUBLISH")); // fails this publish with the others pending
+            closeWith(refused("the socket refused a PUBLISH")); // fails this publish with the others pending
         }
         return publish;
     }
@@ -220,7 +220,7 @@ public final class MqttClient implements AutoCloseable {
             state = State.DISCONNECTING;
         }
         if (socket.sendAsync(new ByteBuffer[] {Packets.disconnect()}, MqttClient::disconnectWritten, this) != SendSyncResult.OK) {
-            closeWith(lost("the socket refused the DISCONNECT"));
+            closeWith(refused("the socket refused the DISCONNECT"));
         }
         return closed;
     }
@@ -273,7 +273,7 @@ public final class MqttClient implements AutoCloseable {
     private void receiveNext() {
         receiveBuffers[0] = decoder.room();
         if (socket.receiveAsync(receiveBuffers, MqttClient::received, this) != 0) {
-            closeWith(lost("the socket refused a receive"));
+            closeWith(refused("the socket refused a receive"));
         }
     }
 
@@ -297,7 +297,7 @@ public final class MqttClient implements AutoCloseable {
 
     private void send(ByteBuffer packet) {
         if (socket.sendAsync(new ByteBuffer[] {packet}, MqttClient::written, this) != SendSyncResult.OK) {
-            closeWith(lost("the socket refused a send"));
+            closeWith(refused("the socket refused a send"));
         }
     }
 
@@ -362,9 +362,17 @@ public final class MqttClient implements AutoCloseable {
         };
     }
 
-    /** The connection's end, as the socket explains it. */
+    /** The connection's end, as the socket explains it inside the callback that reported it. */
     private MqttException lost(String what) {
-        SocketFailure failure = socket.lastFailure();
+        return because(what, socket.lastFailure());
+    }
+
+    /** A refused call, as the socket explains it (a refusal leaves {@code lastFailure()} as it was). */
+    private MqttException refused(String what) {
+        return because(what, socket.whyRefused());
+    }
+
+    private static MqttException because(String what, SocketFailure failure) {
         return failure == null ? new MqttException(what)
                 : new MqttException(what + " (" + failure.kind() + ")", failure.cause());
     }
@@ -451,7 +459,7 @@ public final class MqttClient implements AutoCloseable {
                 if (socket.sendAsync(new ByteBuffer[] {Packets.puback(packetId)}, MqttClient::pubackWritten, MqttClient.this)
                         != SendSyncResult.OK) {
                     unwrittenPubacks--;
-                    closeWith(lost("the socket refused a PUBACK"));
+                    closeWith(refused("the socket refused a PUBACK"));
                 }
             }
         }

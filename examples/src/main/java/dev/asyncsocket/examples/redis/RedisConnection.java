@@ -257,7 +257,7 @@ public final class RedisConnection implements AutoCloseable {
         }
         encoded.pooled().release();
         if (refused == null) {
-            endWith(new RedisConnectionException("the send was refused", socket.lastFailure(), null));
+            endWith(new RedisConnectionException("the send was refused", socket.whyRefused(), null));
             refused = failure();
         }
         command.completeExceptionally(refused); // outside the lock: the caller's callbacks may run here
@@ -284,7 +284,7 @@ public final class RedisConnection implements AutoCloseable {
     private void receiveNext() {
         received.clear();
         if (socket.receiveAsync(receiveInto, RedisConnection::onReceived, this) != 0) {
-            endWith(new RedisConnectionException("a receive was refused", socket.lastFailure(), null));
+            endWith(new RedisConnectionException("a receive was refused", socket.whyRefused(), null));
         }
     }
 
