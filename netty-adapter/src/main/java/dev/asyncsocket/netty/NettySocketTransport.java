@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 
+import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -127,8 +128,9 @@ public final class NettySocketTransport implements SocketTransport {
      *     {@link java.net.ConnectException} (refused), a {@link io.netty.channel.ConnectTimeoutException}
      *     (no answer within {@code timeoutMs}), an {@link java.net.UnknownHostException}, an
      *     {@link IllegalArgumentException} for bad arguments, or an {@link IllegalStateException} if the
-     *     engine is shutting down or the event loop the connection was given to has ended (an engine's loops
-     *     end one after the other)
+     *     engine is shutting down, shuts down before the connection is made, or the event loop the connection
+     *     was given to has ended (an engine's loops end one after the other). It always completes: a
+     *     connection made after it was completed otherwise (cancelled, say) is closed.
      */
     public static CompletableFuture<NettySocketTransport> connectAsync(NettyExecutionEngine engine, String host,
                                                                        int port, int timeoutMs) {
@@ -176,6 +178,11 @@ public final class NettySocketTransport implements SocketTransport {
             }
         } else if (connecting.cause() instanceof RejectedExecutionException refused) {
             result.completeExceptionally(new IllegalStateException("the engine's event loop has ended", refused));
+        } else if (connecting.cause() instanceof ClosedChannelException
+                && connecting.channel().eventLoop().isShuttingDown()) {
+            // The loop closes its channels as it shuts down, a connecting one too (registered, so it has a loop).
+            result.completeExceptionally(new IllegalStateException(
+                    "the engine shut down before the connection was made", connecting.cause()));
         } else {
             result.completeExceptionally(connecting.cause());
         }

@@ -4,6 +4,7 @@ import dev.asyncsocket.OpenResult;
 import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import dev.asyncsocket.netty.testing.Ports;
 
@@ -16,9 +17,11 @@ import org.junit.jupiter.api.Timeout;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -98,6 +101,44 @@ class ConnectAsyncTest {
             server.accept().close();
             assertTrue(reconnected.channel().isActive());
             reconnected.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A client that gave up on a connect (cancelled it, or {@code orTimeout}) is left no connection it cannot see. */
+    @EachTransport
+    void aConnectionMadeAfterItsFutureWasCancelledIsClosed(NettyTransport transport) throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CountDownLatch release = new CountDownLatch(1);
+            engine.eventLoopGroup().execute(() -> Latches.awaitQuietly(release)); // the one loop, held
+            CompletableFuture<NettySocketTransport> connecting =
+                    NettySocketTransport.connectAsync(engine, "127.0.0.1", server.getLocalPort(), 5000);
+            assertTrue(connecting.cancel(false), "cancelled before the held loop could connect");
+            release.countDown();
+            try (Socket peer = server.accept()) {
+                peer.setSoTimeout(10_000);
+                assertEquals(-1, peer.getInputStream().read(), "the connection no one holds is closed");
+            }
+        } finally {
+            engine.decRef();
+        }
+    }
+
+    /** An application shutting down while its client reconnects: the connect under way fails and says why. */
+    @EachTransport
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aConnectUnderWayWhenTheEngineShutsDownFailsWithIllegalStateException(NettyTransport transport)
+            throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        try (Ports.Silent silent = Ports.thatNeverAnswers()) {
+            CompletableFuture<NettySocketTransport> connecting =
+                    NettySocketTransport.connectAsync(engine, "127.0.0.1", silent.port(), 30_000);
+            // The engine's one loop registers the channel and sends its SYN, which the listener drops, in the
+            // tasks queued before this one: the connect is under way once it has run.
+            assertTrue(engine.eventLoopGroup().next().submit(() -> { }).await(10, TimeUnit.SECONDS));
+            engine.decRef();
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> connecting.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, failed.getCause(), failed.getCause().toString());
         }
     }
 
