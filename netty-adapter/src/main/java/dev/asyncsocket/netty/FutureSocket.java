@@ -93,7 +93,7 @@ public final class FutureSocket implements AutoCloseable {
         Channel channel = transport.channel();
         NettyAsyncSocket socket = NettyAsyncSocket.create(engine);
         if (socket == null) {
-            channel.close();
+            closeTakenOver(channel);
             return SocketFuture.failed(channel, new IllegalArgumentException(
                     "no socket can be made on " + engine + " (null, or its count reached 0)"));
         }
@@ -115,12 +115,24 @@ public final class FutureSocket implements AutoCloseable {
             if (channel.isActive() && !channel.eventLoop().isShuttingDown()) { // the channel is not the facade's
                 opened.completeExceptionally(new IllegalStateException("open refused: another socket is open on " + channel));
             } else {
-                channel.close();
+                closeTakenOver(channel);
                 opened.completeExceptionally(new SocketFailureException("open refused", channel.isActive()
                         ? FailureKind.ENGINE_SHUT_DOWN.alone() : FailureKind.CHANNEL_CLOSED.alone()));
             }
         }
         return opened;
+    }
+
+    /**
+     * Closes a channel the facade took over and could not open a socket on. One never registered has no event
+     * loop for {@code close()}, which would throw: its descriptor is closed at once instead.
+     */
+    private static void closeTakenOver(Channel channel) {
+        if (channel.isRegistered()) {
+            channel.close();
+        } else {
+            channel.unsafe().closeForcibly();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.FutureStages;
 import dev.asyncsocket.netty.testing.LoopbackPair;
 import dev.asyncsocket.netty.testing.Ports;
+import io.netty.channel.Channel;
 import io.netty.util.concurrent.BlockingOperationException;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,6 +150,24 @@ class FutureSocketTest {
             pair.transport().channel().close().await(WAIT, SECONDS);
             CompletableFuture<FutureSocket> opened = FutureSocket.open(pair.engine(), pair.transport());
             assertEquals(FailureKind.CHANNEL_CLOSED, failure(opened).kind());
+        }
+    }
+
+    /**
+     * A channel made but never registered (a pipeline owner handing it over too early) has no event loop to close
+     * it on: the open fails as on a connection already gone, and the channel is closed, instead of a throw.
+     */
+    @EachTransport
+    void anOpenOnAChannelNeverRegisteredFailsWithChannelClosedInsteadOfThrowing(NettyTransport transport)
+            throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        try {
+            Channel unregistered = transport.socketChannelType().getConstructor().newInstance();
+            CompletableFuture<FutureSocket> opened = FutureSocket.open(engine, NettySocketTransport.of(unregistered));
+            assertEquals(FailureKind.CHANNEL_CLOSED, failure(opened).kind());
+            assertFalse(unregistered.isOpen(), "the facade closes what it took over");
+        } finally {
+            engine.decRef();
         }
     }
 
