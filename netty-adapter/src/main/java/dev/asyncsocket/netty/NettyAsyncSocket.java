@@ -136,6 +136,12 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * callbacks run on the channel's loop. The open adds the socket's handler last in the channel's pipeline
      * and turns auto-read off. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
      * transport with the caller.
+     *
+     * <p>A socket closed on a thread that must not wait (inside one of its callbacks, say) stays CLOSING until
+     * its last callback has run, and refuses an open until then: a client that reconnects from the callback
+     * that told it the connection ended opens a new socket ({@link #create}) on the fresh transport, or opens
+     * this one again once {@link #state()} is CLOSED (a {@link #close()} on a thread that may wait returns
+     * then).
      */
     @Override
     public <C> int openAsync(SocketTransport transport, OnOpenComplete<C> onOpenComplete, C context) {
@@ -269,6 +275,9 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * <p>Once the channel's owner shut its output down ({@code DuplexChannel.shutdownOutput()}) while it stays
      * open, sends are refused with {@code ERROR}, and the sends it found unwritten complete {@code ERROR}; the
      * reason either way is {@link FailureKind#OUTPUT_SHUT_DOWN}. Receives go on.
+     *
+     * <p>Besides bad input, {@code ERROR} also refuses a send once the channel's event loop is shutting down
+     * (the engine's end; receives are refused then too). {@link #whyRefused()} tells which.
      */
     @Override
     public <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context) {
