@@ -49,17 +49,18 @@ public interface AsyncSocket {
     void close();
 
     /**
-     * Sends the bytes of every buffer, in order, as one contiguous piece of the stream. No byte is copied:
-     * the buffers must stay unchanged until the callback. Their positions and limits are never changed.
+     * Sends the bytes of every buffer, in order, as one contiguous piece of the stream. The buffers must stay
+     * unchanged until the callback: they may be written from where they are, with no copy (an implementation
+     * may copy small sends). Their positions and limits are never changed.
      * The array and each buffer's position and limit are read once, during the call: a send is accepted or
-     * refused as they were then, whatever another thread does to them meanwhile. Each buffer costs its
-     * wrapper and its place in the gathered write while the send is pending, about 150 bytes of heap.
+     * refused as they were then, whatever another thread does to them meanwhile. What a pending send
+     * holds in memory, per send and per buffer, each implementation documents.
      *
      * @return {@link SendSyncResult#OK} if the send was accepted ({@code onSendComplete} follows exactly
      *     once); {@link SendSyncResult#NOT_OPEN} if the socket is not open or its connection was reset;
      *     {@link SendSyncResult#ERROR} for bad input: a {@code null} or empty array, a {@code null}
      *     buffer, a buffer with nothing remaining, more than 4,294,967,295 bytes in all, or a
-     *     {@code null} callback.
+     *     {@code null} callback; also where the implementation says so (its engine shutting down, say).
      */
     <C> SendSyncResult sendAsync(ByteBuffer[] payload, OnSendComplete<C> onSendComplete, C context);
 

@@ -12,8 +12,9 @@ import java.lang.invoke.VarHandle;
  * read without locks from any thread.
  *
  * <p>Each count only grows, and is exact when read: an operation is counted right before its callback runs,
- * so a callback sees itself counted, and {@code close()} returns with every count final. A send is accepted
- * (counted in {@link #sendsAccepted()}) when {@code sendAsync} returns OK. Values read one after another are
+ * so a callback sees itself counted, and a {@code close()} on a thread that may wait returns with every count
+ * final (one inside a callback returns at once: the counts are final once the socket is CLOSED). A send is
+ * accepted (counted in {@link #sendsAccepted()}) when {@code sendAsync} returns OK. Values read one after another are
  * not one snapshot: while operations run, {@link #queuedSends()} and {@link #queuedSendBytes()} are momentary
  * (never negative, never more than was accepted), and a sum of counts may mix two moments.
  *
