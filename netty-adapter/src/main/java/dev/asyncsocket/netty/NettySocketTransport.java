@@ -122,7 +122,9 @@ public final class NettySocketTransport implements SocketTransport {
 
     /**
      * Connects as {@link #connect} does, without blocking: callable from any thread, an event loop or a
-     * callback included (a client reconnecting from its ABANDONED callback, say).
+     * callback included (a client reconnecting from its ABANDONED callback, say). An IP address is taken as it
+     * is; a host name is looked up off the event loops (one lookup at a time, on Netty's global executor), so a
+     * slow DNS answer stalls no socket; {@code timeoutMs} counts from the end of the lookup.
      *
      * @return a future that completes with the transport, or exceptionally with the cause: a
      *     {@link java.net.ConnectException} (refused), a {@link io.netty.channel.ConnectTimeoutException}
@@ -202,6 +204,7 @@ public final class NettySocketTransport implements SocketTransport {
                 .group(engine.eventLoopGroup())
                 .channel(engine.transport().socketChannelType())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMs)
+                .resolver(OffLoopNameResolverGroup.INSTANCE)
                 .handler(EarlyInboundBuffer.INSTALLER);
         ChannelOptionsForSockets.apply(bootstrap);
         return bootstrap;

@@ -6,12 +6,14 @@ import dev.asyncsocket.netty.testing.CallbackRecorder;
 import dev.asyncsocket.netty.testing.EachTransport;
 import dev.asyncsocket.netty.testing.Latches;
 import dev.asyncsocket.netty.testing.LoopbackPair;
+import dev.asyncsocket.netty.testing.Polling;
 import dev.asyncsocket.netty.testing.Ports;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.ConnectException;
@@ -26,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,6 +104,44 @@ class ConnectAsyncTest {
             server.accept().close();
             assertTrue(reconnected.channel().isActive());
             reconnected.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A host name is looked up off the event loops, one lookup at a time on Netty's global executor, which the
+     * test holds: the lookup waits its turn there, the connect's loop keeps running tasks meanwhile (a slow DNS
+     * answer stalls no socket of that loop), and the connect completes once the lookup is let through.
+     */
+    @EachTransport
+    void aHostNameIsLookedUpOffTheEventLoopWhichKeepsRunningWhileTheLookupWaits(NettyTransport transport)
+            throws Exception {
+        NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CountDownLatch held = new CountDownLatch(1);
+            GlobalEventExecutor.INSTANCE.execute(() -> {
+                held.countDown();
+                Latches.awaitQuietly(release);
+            });
+            assertTrue(held.await(10, TimeUnit.SECONDS), "the global executor never ran the holding task");
+            int before = GlobalEventExecutor.INSTANCE.pendingTasks(); // stays so until something new is queued
+            CompletableFuture<NettySocketTransport> connecting =
+                    NettySocketTransport.connectAsync(engine, "localhost", server.getLocalPort(), 5000);
+            Polling.awaitTrue(() -> GlobalEventExecutor.INSTANCE.pendingTasks() > before,
+                    () -> "the name's lookup never reached the lookup thread");
+            engine.eventLoopGroup().submit(() -> null).get(10, TimeUnit.SECONDS); // the one loop runs meanwhile
+            assertFalse(connecting.isDone(), "connected before the name was looked up: " + connecting);
+
+            release.countDown();
+            NettySocketTransport connected = connecting.get(10, TimeUnit.SECONDS);
+            try (Socket peer = server.accept()) {
+                assertTrue(peer.getInetAddress().isLoopbackAddress());
+                assertTrue(connected.channel().isActive());
+                connected.channel().close().syncUninterruptibly();
+            }
+        } finally {
+            release.countDown();
+            engine.decRef();
         }
     }
 

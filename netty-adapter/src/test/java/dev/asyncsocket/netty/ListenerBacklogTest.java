@@ -1,6 +1,7 @@
 package dev.asyncsocket.netty;
 
 import dev.asyncsocket.netty.testing.EachTransport;
+import dev.asyncsocket.netty.testing.Polling;
 import dev.asyncsocket.netty.testing.WarningRecorder;
 
 import java.io.IOException;
@@ -16,14 +17,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Hostile peers at a listener (issue 9): what waits for accept is bounded, as a backlog bounds it. */
 class ListenerBacklogTest {
@@ -40,7 +38,7 @@ class ListenerBacklogTest {
             long before = descriptorsAfterAWarmUp(listener);
             peersSendAndLeave(listener, false, before);
             // The peers only half-closed: a live connection each, which waits for accept.
-            awaitTrue(() -> listener.pendingCount() == BOUND, () -> listener.pendingCount() + " wait, not " + BOUND);
+            Polling.awaitTrue(() -> listener.pendingCount() == BOUND, () -> listener.pendingCount() + " wait, not " + BOUND);
             long after = descriptors();
             assertTrue(after <= before + BOUND + SLACK, (after - before) + " more descriptors for " + PEERS + " peers");
 
@@ -81,7 +79,7 @@ class ListenerBacklogTest {
             // NIO cannot tell a reset without reading: there every connection is handed out.
             assertEquals(transport == NettyTransport.NIO ? PEERS : 0, handedOut, "connections handed out");
             assertEquals(0, listener.pendingCount());
-            awaitTrue(() -> descriptors() <= before + SLACK,
+            Polling.awaitTrue(() -> descriptors() <= before + SLACK,
                     () -> (descriptors() - before) + " more descriptors once " + PEERS + " peers reset");
             assertEquals(List.of(), warnings.warnings(), "a peer that resets cannot flood the log");
         } finally {
@@ -108,7 +106,7 @@ class ListenerBacklogTest {
             for (int i = 0; i < 3 * bound; i++) {
                 peers.add(connect(listener));
             }
-            awaitTrue(() -> listener.pendingCount() == bound, () -> listener.pendingCount() + " wait, not " + bound);
+            Polling.awaitTrue(() -> listener.pendingCount() == bound, () -> listener.pendingCount() + " wait, not " + bound);
             List<Integer> acceptedPorts = acceptAll(listener, bound, acceptor);
             if (transport == NettyTransport.IO_URING) {
                 // Its multishot accept took the peers beyond the bound from the kernel: those are closed, not kept.
@@ -218,17 +216,6 @@ class ListenerBacklogTest {
             assertEquals(-1, in.read(), "a peer neither accepted nor closed");
         } catch (SocketException reset) {
             // closed as well
-        }
-    }
-
-    /** Polls {@code condition} for at most 5 s. */
-    private static void awaitTrue(BooleanSupplier condition, Supplier<String> otherwise) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(otherwise.get());
-            }
-            Thread.sleep(1);
         }
     }
 }
