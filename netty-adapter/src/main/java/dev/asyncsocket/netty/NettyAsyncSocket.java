@@ -134,7 +134,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * <p>The transport must be a {@link NettySocketTransport} whose channel is connected and used by no other
      * open socket. Its channel may run on any event loop, of this socket's engine or another group: the
      * callbacks run on the channel's loop. The open adds the socket's handler last in the channel's pipeline
-     * and turns auto-read off. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
+     * and turns auto-read off: from then on the channel reads only for receives. Auto-read turned on again (by
+     * the channel's owner, or a handler) goes off once bytes come that no receive waits for, with a WARNING. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
      * transport with the caller.
      */
     @Override

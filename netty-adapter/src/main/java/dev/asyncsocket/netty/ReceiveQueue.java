@@ -59,6 +59,8 @@ final class ReceiveQueue {
     private ByteBuf lent;
     /** The receive whose memory {@link #lent} is. */
     private ReceiveOperation<?> lentTo;
+    /** Whether this connection warned that its channel's auto-read was turned on again (see {@link #append}). */
+    private boolean autoReadWarned;
 
     ReceiveQueue(Owner owner, Channel channel) {
         this.owner = owner;
@@ -299,7 +301,22 @@ final class ReceiveQueue {
                 + " ERROR with 0 bytes", channel);
     }
 
+    /**
+     * Keeps bytes that no receive took. While the socket is open the channel reads only for receives (the open
+     * turned auto-read off); if its owner, or a handler, turned auto-read on again, a peer writing faster than
+     * receives come would fill this without bound. So auto-read goes off again here, once such bytes come, with
+     * one warning per connection.
+     */
     private void append(ByteBuf bytes) {
+        if (channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false);
+            if (!autoReadWarned) {
+                autoReadWarned = true;
+                LOG.warn("{}: auto-read was turned on while a socket is open on the channel; the socket turns it"
+                        + " off again, as it reads only for its receives (bytes no receive waits for would pile up)",
+                        channel);
+            }
+        }
         if (surplus == null) {
             surplus = bytes;
             return;
