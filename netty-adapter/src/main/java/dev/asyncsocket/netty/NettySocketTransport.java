@@ -39,8 +39,8 @@ public final class NettySocketTransport implements SocketTransport {
      *
      * <p>The channel's options are left as they are, except that opening a socket on it turns auto-read off.
      * Half-close: the peer's EOF ends only the receiving direction if the channel allows half-closure
-     * ({@code ChannelOption.ALLOW_HALF_CLOSURE}); otherwise Netty closes the channel on EOF, and sends then
-     * return {@code NOT_OPEN}.
+     * ({@code ChannelOption.ALLOW_HALF_CLOSURE}); otherwise Netty closes the channel on EOF: receives then end
+     * ABANDONED for {@link FailureKind#END_OF_STREAM}, and sends return {@code NOT_OPEN}.
      *
      * @return {@code null} if {@code channel} is {@code null}
      */

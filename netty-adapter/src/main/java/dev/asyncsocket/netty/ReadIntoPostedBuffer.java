@@ -89,6 +89,9 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
         @Override
         public void lastBytesRead(int bytes) {
+            if (bytes < 0) {
+                receives.onEofRead(); // Netty's transports read -1 at the peer's EOF
+            }
             handle.lastBytesRead(bytes);
         }
 

@@ -61,6 +61,8 @@ final class ReceiveQueue {
     private ReceiveOperation<?> lentTo;
     /** Whether this connection warned that its channel's auto-read was turned on again (see {@link #append}). */
     private boolean autoReadWarned;
+    /** Whether a read met the peer's EOF (see {@link #onEofRead}). */
+    private boolean eofRead;
 
     ReceiveQueue(Owner owner, Channel channel) {
         this.owner = owner;
@@ -158,6 +160,19 @@ final class ReceiveQueue {
                     + " and are dropped (further cases are not logged)", channel, bytes.readableBytes());
         }
         bytes.release();
+    }
+
+    /**
+     * A read met the peer's EOF (the transport's read handle told, before Netty acts on it): on a channel that
+     * does not allow half-closure, Netty closes the channel next, for that reason.
+     */
+    void onEofRead() {
+        eofRead = true;
+    }
+
+    /** Whether a read met the peer's EOF. */
+    boolean eofRead() {
+        return eofRead;
     }
 
     /** The channel closed: no more bytes will be read, for the reason the owner knows. */
