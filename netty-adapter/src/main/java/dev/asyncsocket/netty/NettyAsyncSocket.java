@@ -193,6 +193,12 @@ public final class NettyAsyncSocket implements AsyncSocket {
         return 0;
     }
 
+    /** An open refused: the caller keeps the transport, and learns why from the log. */
+    private static int refuse(SocketTransport transport, String reason) {
+        LOG.warn("openAsync refused {}: {}", transport, reason);
+        return 1;
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -201,13 +207,11 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * last callback has run: any Netty event loop (this socket's, inside a callback, or another socket's or
      * engine's, as a proxy closing its other leg does) and Netty's global executor, which runs what is left
      * of the completions once an engine has shut down.
+     *
+     * <p>A send's callback comes when its write's promise completes. Netty requires every handler to complete
+     * or pass on each write's promise; a handler in front of the socket that drops a write without completing
+     * its promise leaves that send without a callback, and this waits for it for ever.
      */
-    /** An open refused: the caller keeps the transport, and learns why from the log. */
-    private static int refuse(SocketTransport transport, String reason) {
-        LOG.warn("openAsync refused {}: {}", transport, reason);
-        return 1;
-    }
-
     @Override
     public void close() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_019
