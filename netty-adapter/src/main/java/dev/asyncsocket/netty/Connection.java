@@ -8,6 +8,7 @@ import dev.asyncsocket.ReceiveResult;
 import dev.asyncsocket.SendResult;
 import dev.asyncsocket.SocketState;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelOutputShutdownException;
@@ -200,7 +201,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     /**
      * Why the channel takes no more writes: this socket's close, its output shut down while it stays open, the
      * stream's end if that closed it (a reset), a write the network failed (a reset or a broken pipe seen by a
-     * send), the engine shutting down (Netty closes its loops' channels), else something other than this
+     * send), the peer's EOF on a channel that does not allow half-closure, the engine shutting down (Netty closes its loops' channels), else something other than this
      * socket.
      */
     @Override
@@ -219,6 +220,9 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         if (lost != null) {
             return lost;
         }
+        if (receives.eofRead() && !allowsHalfClosure()) {
+            return receives.endOfStream(); // Netty closes a channel that does not allow half-closure on the EOF
+        }
         return loop.isShuttingDown() ? FailureKind.ENGINE_SHUT_DOWN.alone() : FailureKind.CHANNEL_CLOSED.alone();
     }
 
@@ -236,6 +240,11 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
             lostInWrite = lost; // Netty closes the channel on it: what ends there next ends for this reason
         }
         return lost;
+    }
+
+    /** Whether the peer's EOF ends only the channel's input ({@code ALLOW_HALF_CLOSURE}), not the channel. */
+    private boolean allowsHalfClosure() {
+        return Boolean.TRUE.equals(channel.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE));
     }
 
     /**

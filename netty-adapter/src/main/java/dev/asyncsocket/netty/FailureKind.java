@@ -20,7 +20,11 @@ public enum FailureKind {
      * counts as this: io_uring's loop ends the reads it leaves so).
      */
     ENGINE_SHUT_DOWN,
-    /** Something other than this socket closed the channel: a handler in front, or the channel's owner. */
+    /**
+     * Something other than this socket closed the channel: a handler in front, or the channel's owner; or Netty,
+     * on the peer's EOF, on a channel without half-closure that read before the socket opened (see
+     * {@link NettySocketTransport#of}).
+     */
     CHANNEL_CLOSED,
     /**
      * The channel's output was shut down (its owner's {@code DuplexChannel.shutdownOutput()}, or a handler's)

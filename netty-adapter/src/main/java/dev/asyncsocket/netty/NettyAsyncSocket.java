@@ -134,7 +134,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * <p>The transport must be a {@link NettySocketTransport} whose channel is connected and used by no other
      * open socket. Its channel may run on any event loop, of this socket's engine or another group: the
      * callbacks run on the channel's loop. The open adds the socket's handler last in the channel's pipeline
-     * and turns auto-read off. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
+     * and turns auto-read off: from then on the channel reads only for receives. Auto-read turned on again (by
+     * the channel's owner, or a handler) goes off once bytes come that no receive waits for, with a WARNING. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
      * transport with the caller.
      *
      * <p>A socket closed on a thread that must not wait (inside one of its callbacks, say) stays CLOSING until
@@ -198,6 +199,12 @@ public final class NettyAsyncSocket implements AsyncSocket {
         return 0;
     }
 
+    /** An open refused: the caller keeps the transport, and learns why from the log. */
+    private static int refuse(SocketTransport transport, String reason) {
+        LOG.warn("openAsync refused {}: {}", transport, reason);
+        return 1;
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -206,13 +213,11 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * last callback has run: any Netty event loop (this socket's, inside a callback, or another socket's or
      * engine's, as a proxy closing its other leg does) and Netty's global executor, which runs what is left
      * of the completions once an engine has shut down.
+     *
+     * <p>A send's callback comes when its write's promise completes. Netty requires every handler to complete
+     * or pass on each write's promise; a handler in front of the socket that drops a write without completing
+     * its promise leaves that send without a callback, and this waits for it for ever.
      */
-    /** An open refused: the caller keeps the transport, and learns why from the log. */
-    private static int refuse(SocketTransport transport, String reason) {
-        LOG.warn("openAsync refused {}: {}", transport, reason);
-        return 1;
-    }
-
     @Override
     public void close() {
         // Codes_SRS_ASYNC_SOCKET_WIN32_01_019

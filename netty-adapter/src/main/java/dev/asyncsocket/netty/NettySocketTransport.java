@@ -41,8 +41,11 @@ public final class NettySocketTransport implements SocketTransport {
      *
      * <p>The channel's options are left as they are, except that opening a socket on it turns auto-read off.
      * Half-close: the peer's EOF ends only the receiving direction if the channel allows half-closure
-     * ({@code ChannelOption.ALLOW_HALF_CLOSURE}); otherwise Netty closes the channel on EOF, and sends then
-     * return {@code NOT_OPEN}.
+     * ({@code ChannelOption.ALLOW_HALF_CLOSURE}); otherwise Netty closes the channel on EOF: receives then end
+     * ABANDONED, and sends return {@code NOT_OPEN}. Their reason is {@link FailureKind#END_OF_STREAM} where the
+     * socket's reads met the EOF; a channel that read before the socket opened (auto-read on, a TLS handshake)
+     * keeps the read handle of its first read, which the socket cannot watch, and there it is
+     * {@link FailureKind#CHANNEL_CLOSED}.
      *
      * @return {@code null} if {@code channel} is {@code null}
      */

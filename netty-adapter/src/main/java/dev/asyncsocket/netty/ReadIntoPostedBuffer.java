@@ -18,6 +18,11 @@ import io.netty.util.UncheckedBooleanSupplier;
  * {@code channelRead} (NIO, epoll): there the lent memory is written before the receive can complete.
  * io_uring reads asynchronously, so a receive abandoned by a close could still be written into afterwards;
  * there the wrapper only shapes the bursts. {@link NettyTransport#mayReadIntoPostedBuffer} decides.
+ *
+ * <p>It takes effect only on a channel that has not read yet: Netty's channel keeps the handle of its first
+ * read for good. On a channel that read before the socket opened (auto-read on, a TLS handshake) the reads go
+ * on through the owner's handle: one read per request, into the allocator's buffers, and the socket does not
+ * see the EOF read ({@link ReceiveQueue#onEofRead}).
  */
 final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
@@ -89,6 +94,9 @@ final class ReadIntoPostedBuffer implements RecvByteBufAllocator {
 
         @Override
         public void lastBytesRead(int bytes) {
+            if (bytes < 0) {
+                receives.onEofRead(); // Netty's transports read -1 at the peer's EOF
+            }
             handle.lastBytesRead(bytes);
         }
 

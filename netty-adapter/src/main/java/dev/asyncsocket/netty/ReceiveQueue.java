@@ -59,6 +59,10 @@ final class ReceiveQueue {
     private ByteBuf lent;
     /** The receive whose memory {@link #lent} is. */
     private ReceiveOperation<?> lentTo;
+    /** Whether this connection warned that its channel's auto-read was turned on again (see {@link #append}). */
+    private boolean autoReadWarned;
+    /** Whether a read met the peer's EOF (see {@link #onEofRead}). */
+    private boolean eofRead;
 
     ReceiveQueue(Owner owner, Channel channel) {
         this.owner = owner;
@@ -156,6 +160,19 @@ final class ReceiveQueue {
                     + " and are dropped (further cases are not logged)", channel, bytes.readableBytes());
         }
         bytes.release();
+    }
+
+    /**
+     * A read met the peer's EOF (the transport's read handle told, before Netty acts on it): on a channel that
+     * does not allow half-closure, Netty closes the channel next, for that reason.
+     */
+    void onEofRead() {
+        eofRead = true;
+    }
+
+    /** Whether a read met the peer's EOF. */
+    boolean eofRead() {
+        return eofRead;
     }
 
     /** The channel closed: no more bytes will be read, for the reason the owner knows. */
@@ -299,7 +316,22 @@ final class ReceiveQueue {
                 + " ERROR with 0 bytes", channel);
     }
 
+    /**
+     * Keeps bytes that no receive took. While the socket is open the channel reads only for receives (the open
+     * turned auto-read off); if its owner, or a handler, turned auto-read on again, a peer writing faster than
+     * receives come would fill this without bound. So auto-read goes off again here, once such bytes come, with
+     * one warning per connection.
+     */
     private void append(ByteBuf bytes) {
+        if (channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false);
+            if (!autoReadWarned) {
+                autoReadWarned = true;
+                LOG.warn("{}: auto-read was turned on while a socket is open on the channel; the socket turns it"
+                        + " off again, as it reads only for its receives (bytes no receive waits for would pile up)",
+                        channel);
+            }
+        }
         if (surplus == null) {
             surplus = bytes;
             return;

@@ -82,7 +82,9 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().close();
             receives.onEnd(ReceiveQueue.End.RESET, FailureKind.CONNECTION_LOST.because(cause));
         } else {
-            LOG.warn(ctx.channel() + ": receive failed", cause);
+            // Whatever a handler in front threw, reading or writing (Netty fires a flush's failure inbound too):
+            // the log line is where a failed flush, whose sends then wait for the next one, shows.
+            LOG.warn(ctx.channel() + ": a handler in front failed; pending receives complete ERROR", cause);
             receives.onError(cause);
         }
     }

@@ -64,4 +64,30 @@ class EofTest {
             assertEquals(SendResult.OK, sends.next().result());
         }
     }
+
+    /**
+     * On the pipeline owner's channel with half-closure off (Netty's default), Netty closes the channel on the
+     * peer's EOF: the bytes before it are delivered, the receive after them completes ABANDONED, and the reason
+     * read inside it is the peer's end of stream, as on the channels {@code connect} makes, not a close by the
+     * owner or a handler; a send then meets a closed channel.
+     */
+    @EachTransport
+    void onAnOwnersChannelWithoutHalfClosureThePeersEofEndsReceivesAsEndOfStream(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport);
+             LoopbackPair.Connected own = pair.connectOwnChannel(false)) {
+            assertEquals(0, pair.socket().openAsync(own.transport(), recorder, null));
+            recorder.next();
+            byte[] bytes = Bytes.random(100_000, 3);
+            own.peer().getOutputStream().write(bytes);
+            own.peer().shutdownOutput();
+
+            LoopbackPair.Drained drained = pair.receiveUntilNotOk(recorder, 4096);
+            assertArrayEquals(bytes, drained.bytes(), "nothing lost before the EOF");
+            assertEquals(ReceiveResult.ABANDONED, drained.last().result());
+            assertEquals(FailureKind.END_OF_STREAM, pair.socket().lastFailure().kind());
+            assertEquals(SendSyncResult.NOT_OPEN,
+                    pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.allocate(1)}, recorder, null));
+        }
+    }
 }

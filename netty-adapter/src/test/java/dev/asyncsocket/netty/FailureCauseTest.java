@@ -22,10 +22,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -220,6 +222,39 @@ class FailureCauseTest {
             // The one behind it was failed with the first, or written after the shutdown and refused.
             assertEquals(FailureKind.OUTPUT_SHUT_DOWN, next(SendResult.ERROR).kind());
             assertTrue(pair.peerReadToEof() < big, "the peer read all of a send that completed ERROR");
+            receivesStillWork(pair);
+        }
+    }
+
+    /**
+     * Small sends copied into one batch wait behind a send too big for the socket buffers when the owner shuts
+     * the output down: the batch's write fails as a whole, and each of its sends ends ERROR for that reason,
+     * once, in the order sent, as the big one does.
+     */
+    @EachTransport
+    void copiedSmallSendsTheOwnersOutputShutdownFoundUnwrittenEndErrorForOutputShutDownOnceEachInOrder(
+            NettyTransport transport) throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            int small = 50;
+            List<Object> order = new CopyOnWriteArrayList<>();
+            OnSendComplete<Object> callback = (ctx, result) -> {
+                order.add(ctx);
+                record(result, pair.socket());
+            };
+            pair.onTheLoop(() -> { // one task: the small sends share a batch, written behind the big one
+                assertEquals(SendSyncResult.OK, pair.socket().sendAsync(
+                        new ByteBuffer[] {ByteBuffer.allocateDirect(32 * 1024 * 1024)}, callback, -1));
+                for (int i = 0; i < small; i++) {
+                    assertEquals(SendSyncResult.OK,
+                            pair.socket().sendAsync(new ByteBuffer[] {ByteBuffer.wrap(new byte[100])}, callback, i));
+                }
+                return null;
+            });
+            shutdownOutput(pair);
+            for (int i = 0; i <= small; i++) {
+                assertEquals(FailureKind.OUTPUT_SHUT_DOWN, next(SendResult.ERROR).kind(), "send " + (i - 1));
+            }
+            assertEquals(IntStream.range(-1, small).boxed().toList(), order, "once each, in the order sent");
             receivesStillWork(pair);
         }
     }
