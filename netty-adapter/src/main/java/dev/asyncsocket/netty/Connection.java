@@ -201,8 +201,8 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     /**
      * Why the channel takes no more writes: this socket's close, its output shut down while it stays open, the
      * stream's end if that closed it (a reset), a write the network failed (a reset or a broken pipe seen by a
-     * send), the peer's EOF on a channel that does not allow half-closure, the engine shutting down (Netty closes its loops' channels), else something other than this
-     * socket.
+     * send), the peer's EOF on a channel that does not allow half-closure, the engine shutting down (Netty
+     * closes its loops' channels), else something other than this socket.
      */
     @Override
     public SocketFailure whyChannelClosed() {

@@ -135,8 +135,8 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * open socket. Its channel may run on any event loop, of this socket's engine or another group: the
      * callbacks run on the channel's loop. The open adds the socket's handler last in the channel's pipeline
      * and turns auto-read off: from then on the channel reads only for receives. Auto-read turned on again (by
-     * the channel's owner, or a handler) goes off once bytes come that no receive waits for, with a WARNING. A refusal (non-zero) is logged at WARNING with its reason, and leaves the
-     * transport with the caller.
+     * the channel's owner, or a handler) goes off once bytes come that no receive waits for, with a WARNING. A
+     * refusal (non-zero) is logged at WARNING with its reason, and leaves the transport with the caller.
      *
      * <p>A socket closed on a thread that must not wait (inside one of its callbacks, say) stays CLOSING until
      * its last callback has run, and refuses an open until then: a client that reconnects from the callback
