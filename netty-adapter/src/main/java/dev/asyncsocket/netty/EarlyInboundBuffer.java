@@ -8,7 +8,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
 
@@ -46,7 +45,9 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
     /** Whether this handler turned auto-read off, having held {@link #MAX_HELD_BYTES}. */
     private boolean stoppedReading;
     private Throwable failure;
-    private boolean inputShutdown;
+    /** The events that said no more bytes will come (a FIN, a TLS close_notify), at most one of each kind. */
+    private Object inputEnded;
+    private Object inputEndedToo;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -71,8 +72,12 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            inputShutdown = true;
+        if (EndOfInput.is(evt)) {
+            if (inputEnded == null) {
+                inputEnded = evt;
+            } else if (evt != inputEnded) {
+                inputEndedToo = evt;
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -117,8 +122,11 @@ final class EarlyInboundBuffer extends ChannelInboundHandlerAdapter {
         if (failure != null) {
             ctx.fireExceptionCaught(failure);
         }
-        if (inputShutdown) {
-            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        if (inputEnded != null) {
+            ctx.fireUserEventTriggered(inputEnded);
+        }
+        if (inputEndedToo != null) {
+            ctx.fireUserEventTriggered(inputEndedToo);
         }
     }
 }

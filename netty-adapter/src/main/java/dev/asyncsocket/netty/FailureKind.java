@@ -6,7 +6,10 @@ package dev.asyncsocket.netty;
  * the connection is gone and who ended it, e.g. to decide whether to reconnect.
  */
 public enum FailureKind {
-    /** The peer ended its sending direction (EOF): no more bytes will come; sends may still work. */
+    /**
+     * The peer ended its sending direction (a TCP FIN, or a TLS close_notify): no more bytes will come; sends
+     * may still work.
+     */
     END_OF_STREAM,
     /**
      * An I/O error ended the connection: a reset, an abort, a broken pipe, a timeout, a TLS failure (the cause
@@ -22,7 +25,7 @@ public enum FailureKind {
     ENGINE_SHUT_DOWN,
     /**
      * Something other than this socket closed the channel: a handler in front, or the channel's owner; or Netty,
-     * on the peer's EOF, on a channel without half-closure that read before the socket opened (see
+     * on the peer's EOF, on a plain channel without half-closure that read before the socket opened (see
      * {@link NettySocketTransport#of}).
      */
     CHANNEL_CLOSED,

@@ -43,9 +43,11 @@ public final class NettySocketTransport implements SocketTransport {
      * Half-close: the peer's EOF ends only the receiving direction if the channel allows half-closure
      * ({@code ChannelOption.ALLOW_HALF_CLOSURE}); otherwise Netty closes the channel on EOF: receives then end
      * ABANDONED, and sends return {@code NOT_OPEN}. Their reason is {@link FailureKind#END_OF_STREAM} where the
-     * socket's reads met the EOF; a channel that read before the socket opened (auto-read on, a TLS handshake)
-     * keeps the read handle of its first read, which the socket cannot watch, and there it is
-     * {@link FailureKind#CHANNEL_CLOSED}.
+     * socket's reads met the EOF, or a TLS close_notify came first; a plain channel that read before the socket
+     * opened (auto-read on) keeps the read handle of its first read, which the socket cannot watch, and there it
+     * is {@link FailureKind#CHANNEL_CLOSED}. A TLS close_notify ({@code SslHandler}'s
+     * {@code SslCloseCompletionEvent.SUCCESS}) ends receives as the peer's EOF does, even if the connection
+     * stays open.
      *
      * @return {@code null} if {@code channel} is {@code null}
      */

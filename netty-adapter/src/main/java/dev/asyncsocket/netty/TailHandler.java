@@ -6,15 +6,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
 
 /**
  * The last handler of the channel's pipeline (c-pal's threadpool I/O callback): bytes go to the receive
- * queue, and the ends of the stream become results: the peer's EOF and a reset or closed channel end
- * receives with ABANDONED, a reset also closes the channel so that new sends get NOT_OPEN, and any other
- * failure completes pending receives with ERROR. Nothing is swallowed silently: what is not a result is
+ * queue, and the ends of the stream become results: the peer's EOF (a FIN, or a TLS close_notify; see
+ * {@link EndOfInput}) and a reset or closed channel end receives with ABANDONED, a reset also closes the
+ * channel so that new sends get NOT_OPEN, and any other failure completes pending receives with ERROR. Nothing is swallowed silently: what is not a result is
  * logged. One instance per connection; runs on the channel's event loop.
  */
 final class TailHandler extends ChannelInboundHandlerAdapter {
@@ -60,7 +59,7 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+        if (EndOfInput.is(evt)) {
             receives.onEnd(ReceiveQueue.End.EOF, receives.endOfStream());
         }
         ReferenceCountUtil.release(evt);

@@ -28,7 +28,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 
 import javax.net.ssl.SSLHandshakeException;
 import java.io.ByteArrayOutputStream;
@@ -208,12 +207,9 @@ class TlsPipelineTest {
      * bytes, then ends the next receive ABANDONED for the peer's end of stream.
      */
     @EachTransport
-    @Disabled("bug: the channel read during its handshake, before the socket opened, so Netty keeps its first read"
-            + " handle and the socket never sees the EOF read; the reason reads CHANNEL_CLOSED. See"
-            + " docs/found-bugs.md, review of the pipeline owner's view, P.2")
     void aServerClosingWithCloseNotifyEndsReceivesAbandonedForEndOfStreamAfterItsLastBytes(NettyTransport transport)
             throws Exception {
-        assertCloseNotifyEndsReceivesAfterTheLastBytes(transport, true);
+        assertCloseNotifyEndsReceivesAfterTheLastBytes(transport, ServerEnding.CLOSE_NOTIFY_THEN_TCP_CLOSE);
     }
 
     /**
@@ -222,28 +218,44 @@ class TlsPipelineTest {
      * as at a TCP FIN, not wait until the socket is closed.
      */
     @EachTransport
-    @Disabled("bug: a close_notify without the TCP close leaves the pending receive waiting until close(); see"
-            + " docs/found-bugs.md, review of the pipeline owner's view, P.3")
     void aCloseNotifyWithoutTheConnectionsCloseEndsAPendingReceiveAbandonedForEndOfStream(NettyTransport transport)
             throws Exception {
-        assertCloseNotifyEndsReceivesAfterTheLastBytes(transport, false);
+        assertCloseNotifyEndsReceivesAfterTheLastBytes(transport, ServerEnding.CLOSE_NOTIFY_ONLY);
     }
 
-    private void assertCloseNotifyEndsReceivesAfterTheLastBytes(NettyTransport transport, boolean thenCloseTcp)
+    /**
+     * The close_notify arrives on the owner's channel after {@code of(channel)} and before the socket is opened:
+     * it is kept with the bytes before it, which the socket delivers before it ends receives.
+     */
+    @EachTransport
+    void aCloseNotifyThatCameBeforeTheOpenEndsReceivesAfterTheBytesThatCameWithIt(NettyTransport transport)
+            throws Exception {
+        assertCloseNotifyEndsReceivesAfterTheLastBytes(transport, ServerEnding.CLOSE_NOTIFY_BEFORE_THE_OPEN);
+    }
+
+    private enum ServerEnding { CLOSE_NOTIFY_THEN_TCP_CLOSE, CLOSE_NOTIFY_ONLY, CLOSE_NOTIFY_BEFORE_THE_OPEN }
+
+    private void assertCloseNotifyEndsReceivesAfterTheLastBytes(NettyTransport transport, ServerEnding ending)
             throws Exception {
         try (OwnChannels ends = ends(transport)) {
             ends.listen(child -> child.pipeline().addLast(tls.serverHandler(child)), true);
             Channel client = ends.connect(channel -> channel.pipeline().addLast(tls.clientHandler(channel)));
             Channel serverEnd = ends.accepted();
             awaitHandshake(client);
-            NettyAsyncSocket socket = ends.open(NettySocketTransport.of(client));
+            NettySocketTransport plugged = NettySocketTransport.of(client);
+            NettyAsyncSocket socket = ending == ServerEnding.CLOSE_NOTIFY_BEFORE_THE_OPEN ? null : ends.open(plugged);
 
             byte[] last = Bytes.random(5_000, 15);
             serverEnd.writeAndFlush(Unpooled.wrappedBuffer(last));
-            if (thenCloseTcp) {
+            if (ending == ServerEnding.CLOSE_NOTIFY_THEN_TCP_CLOSE) {
                 serverEnd.close();
             } else {
                 serverEnd.pipeline().get(SslHandler.class).closeOutbound();
+            }
+            if (socket == null) {
+                assertTrue(client.pipeline().get(SslHandler.class).sslCloseFuture()
+                        .await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS), "no close_notify came");
+                socket = ends.open(plugged);
             }
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             CallbackRecorder.Callback done;
