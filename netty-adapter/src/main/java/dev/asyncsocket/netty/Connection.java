@@ -156,7 +156,7 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
                 boolean lends = NettyTransport.mayReadIntoPostedBuffer(channel);
                 channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
             }
-            channel.pipeline().addLast(TailHandler.NAME, new TailHandler(receives, this::onReadComplete));
+            channel.pipeline().addLast(TailHandler.NAME, new TailHandler(receives, this::onReadComplete, this::onPipelineTornDown));
             EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);
             if (early != null) {
                 channel.pipeline().remove(early); // passes on what it held, through any handlers behind it
@@ -484,11 +484,36 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
         if (send.isCompleted() || !send.settle()) {
             return; // swept up when the loop ended, or an oversize send whose first parts are still written
         }
+        completeSettledHeads();
+    }
+
+    private void completeSettledHeads() {
         SendOperation<?> head;
         while ((head = inFlight.peekFirst()) != null && head.isSettled()) {
             inFlight.pollFirst();
             head.complete();
         }
+    }
+
+    /**
+     * The channel closed and left its loop, and its handlers were removed, this socket's first: in a task of
+     * its own, once the handlers in front were removed too (and failed what they held, as Netty's rules ask),
+     * the sends whose write still has no outcome end, since nothing can complete them any more (see
+     * {@link SendOperation#settleDropped()}). Event loop only.
+     */
+    private void onPipelineTornDown() {
+        execute(() -> {
+            int dropped = 0;
+            for (SendOperation<?> send : inFlight) {
+                dropped += send.settleDropped() ? 1 : 0;
+            }
+            if (dropped > 0) {
+                LOG.warn("{}: {} send(s) ended at the channel's close with no outcome from their writes: a handler"
+                        + " in front dropped the writes without completing their promises, as Netty's handlers must",
+                        channel, dropped);
+                completeSettledHeads();
+            }
+        });
     }
 
     /**

@@ -53,6 +53,16 @@ final class LeadingParts {
         return true;
     }
 
+    /** Whether a part's write still awaits its outcome. */
+    boolean anyPending() {
+        for (ChannelPromise promise : written) {
+            if (promise != null && !promise.isDone()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether every part's write succeeded. */
     boolean allSucceeded() {
         for (ChannelPromise promise : written) {

@@ -215,8 +215,9 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * of the completions once an engine has shut down.
      *
      * <p>A send's callback comes when its write's promise completes. Netty requires every handler to complete
-     * or pass on each write's promise; a handler in front of the socket that drops a write without completing
-     * its promise leaves that send without a callback, and this waits for it for ever.
+     * or pass on each write's promise. A send whose write a handler in front dropped without completing its
+     * promise ends once the closed channel has left its loop and its handlers were removed (when nothing could
+     * complete it any more), {@code ABANDONED}, with a WARNING; this waits until then.
      */
     @Override
     public void close() {

@@ -45,6 +45,9 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     static final int MAX_BUFFERS_PER_WRITE = 1024;
 
+    /** What a write whose promise a handler dropped counts as failing with, at the pipeline's teardown. */
+    private static final ClosedChannelException DROPPED = new ClosedChannelException();
+
     /**
      * The promise of this send's own write, or of its batch's if it is the last, with handlers in front; else
      * {@code null}.
@@ -354,14 +357,17 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      * would.
      */
     private void settleBatch() {
-        boolean succeeded = isSuccess();
+        settleBatch(isSuccess(), cause());
+    }
+
+    private void settleBatch(boolean succeeded, Throwable cause) {
         int written = data.readerIndex();
         boolean partWay = written > 0 && written < data.writerIndex();
         data.release();
         data = null;
         for (SendOperation<?> send = this; send != null; send = send.batchedBefore) {
             send.outcome = succeeded || (partWay && written >= send.batchEnd) ? SendResult.OK
-                    : send.failedResult(partWay && written > send.batchStart(), cause());
+                    : send.failedResult(partWay && written > send.batchStart(), cause);
         }
     }
 
@@ -388,10 +394,35 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
             // Codes_SRS_ASYNC_SOCKET_WIN32_01_066
             return SendResult.OK;
         }
-        // How far the transport got: past 0 and short of the end is a partial send. A recycled view told
-        // at its release; any other wrapper keeps its indexes after it.
-        return failedResult((data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
-                || (leading != null && leading.anyWritten()), cause());
+        return failedResult(partlyWritten(), cause());
+    }
+
+    /**
+     * How far the transport got: past 0 and short of the end is a partial send. A recycled view told at its
+     * release; any other wrapper keeps its indexes after it.
+     */
+    private boolean partlyWritten() {
+        return (data instanceof CallerBufferView ? partlyWrittenAtRelease : partlyRead(data))
+                || (leading != null && leading.anyWritten());
+    }
+
+    /**
+     * Ends a send whose own write never got its outcome although the channel has closed and left its loop,
+     * its pipeline torn down: a handler in front dropped the write's promise, which Netty's rules forbid, and
+     * nothing can complete it any more. It ends as a write the closed channel refused (for a batch's promise,
+     * the whole batch), so that its callback comes and {@code close()} returns; the promise, should it still
+     * complete, is then ignored. Returns whether it did so. Event loop only.
+     */
+    boolean settleDropped() {
+        if (outcome != null || write == null || (write.isDone() && (leading == null || !leading.anyPending()))) {
+            return false;
+        }
+        if (batchEnd > 0) {
+            settleBatch(false, DROPPED);
+        } else {
+            outcome = failedResult(partlyWritten(), DROPPED);
+        }
+        return true;
     }
 
     /** The result of a send whose write failed with {@code cause}, having written some of its bytes or none. */

@@ -23,6 +23,8 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
 
     /** The end of a read burst, for the connection to drain what the burst's callbacks queued. */
     private final Runnable onReadComplete;
+    /** The channel closed and its pipeline is being torn down: this handler is removed first. */
+    private final Runnable onTornDown;
     private final ReceiveQueue receives;
     /** Whether a failure of this connection was logged at WARNING already. */
     private boolean warned;
@@ -35,9 +37,10 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
         return pipeline.first() instanceof TailHandler && pipeline.last() instanceof TailHandler;
     }
 
-    TailHandler(ReceiveQueue receives, Runnable onReadComplete) {
+    TailHandler(ReceiveQueue receives, Runnable onReadComplete, Runnable onTornDown) {
         this.receives = receives;
         this.onReadComplete = onReadComplete;
+        this.onTornDown = onTornDown;
     }
 
     @Override
@@ -91,5 +94,12 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         receives.onChannelClosed();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isOpen()) {
+            onTornDown.run();
+        }
     }
 }
