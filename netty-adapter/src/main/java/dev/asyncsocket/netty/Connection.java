@@ -498,14 +498,25 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     /**
      * The channel closed and left its loop, and its handlers were removed, this socket's first: in a task of
      * its own, once the handlers in front were removed too (and failed what they held, as Netty's rules ask),
-     * the sends whose write still has no outcome end, since nothing can complete them any more (see
-     * {@link SendOperation#settleDropped()}). Event loop only.
+     * the sends whose write still has no outcome, and whose buffers were all let go, end, since nothing can
+     * complete them any more (see {@link SendOperation#settleDropped()}). A send whose write a handler still
+     * holds waits for its promise, with a WARNING. Event loop only.
      */
     private void onPipelineTornDown() {
         execute(() -> {
             int dropped = 0;
+            int held = 0;
             for (SendOperation<?> send : inFlight) {
-                dropped += send.settleDropped() ? 1 : 0;
+                if (send.settleDropped()) {
+                    dropped++;
+                } else if (send.awaitsOwnWrite()) {
+                    held++;
+                }
+            }
+            if (held > 0) {
+                LOG.warn("{}: {} send(s) still wait, after the channel's close, for the outcome of writes a handler"
+                        + " in front holds; their callbacks (and close()) wait until it completes their promises",
+                        channel, held);
             }
             if (dropped > 0) {
                 LOG.warn("{}: {} send(s) ended at the channel's close with no outcome from their writes: a handler"
