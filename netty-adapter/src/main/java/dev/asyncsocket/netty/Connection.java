@@ -249,10 +249,13 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
 
     /**
      * Whether the channel stays open with its output shut down ({@code DuplexChannel.shutdownOutput()}): no
-     * write can go out, while reads still work. Any thread; momentary.
+     * write can go out, while reads still work. Any thread; momentary. Asked for every send: Netty lets go of
+     * the channel's outbound buffer (a volatile field) before it shuts the output down or closes, so only then
+     * is the transport asked, which on NIO takes the JDK channel's state lock, that its reads and writes take.
      */
     boolean isOutputShutDown() {
-        return channel instanceof DuplexChannel duplex && channel.isActive() && duplex.isOutputShutdown();
+        return channel.unsafe().outboundBuffer() == null
+                && channel instanceof DuplexChannel duplex && channel.isActive() && duplex.isOutputShutdown();
     }
 
     @Override
