@@ -393,7 +393,7 @@ class CloseTest {
             throws Exception {
         HoldingWrites holder = new HoldingWrites();
         try (LoopbackPair pair = LoopbackPair.open(transport)) {
-            pair.transport().channel().pipeline().addFirst(holder);
+            pair.onTheLoop(() -> pair.transport().channel().pipeline().addFirst(holder)); // in place on return
             // Above the copy threshold: a lone direct buffer (lent as a view) and a heap one (gathered).
             ByteBuffer direct = Bytes.direct(Bytes.random(4096, 3));
             assertEquals(SendSyncResult.OK, pair.socket().sendAsync(new ByteBuffer[] {direct}, recorder, null));
