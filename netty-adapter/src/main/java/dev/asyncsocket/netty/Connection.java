@@ -249,10 +249,13 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
 
     /**
      * Whether the channel stays open with its output shut down ({@code DuplexChannel.shutdownOutput()}): no
-     * write can go out, while reads still work. Any thread; momentary.
+     * write can go out, while reads still work. Any thread; momentary. Asked for every send: Netty lets go of
+     * the channel's outbound buffer (a volatile field) before it shuts the output down or closes, so only then
+     * is the transport asked, which on NIO takes the JDK channel's state lock, that its reads and writes take.
      */
     boolean isOutputShutDown() {
-        return channel instanceof DuplexChannel duplex && channel.isActive() && duplex.isOutputShutdown();
+        return channel.unsafe().outboundBuffer() == null
+                && channel instanceof DuplexChannel duplex && channel.isActive() && duplex.isOutputShutdown();
     }
 
     @Override
@@ -498,14 +501,25 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
     /**
      * The channel closed and left its loop, and its handlers were removed, this socket's first: in a task of
      * its own, once the handlers in front were removed too (and failed what they held, as Netty's rules ask),
-     * the sends whose write still has no outcome end, since nothing can complete them any more (see
-     * {@link SendOperation#settleDropped()}). Event loop only.
+     * the sends whose write still has no outcome, and whose buffers were all let go, end, since nothing can
+     * complete them any more (see {@link SendOperation#settleDropped()}). A send whose write a handler still
+     * holds waits for its promise, with a WARNING. Event loop only.
      */
     private void onPipelineTornDown() {
         execute(() -> {
             int dropped = 0;
+            int held = 0;
             for (SendOperation<?> send : inFlight) {
-                dropped += send.settleDropped() ? 1 : 0;
+                if (send.settleDropped()) {
+                    dropped++;
+                } else if (send.awaitsOwnWrite()) {
+                    held++;
+                }
+            }
+            if (held > 0) {
+                LOG.warn("{}: {} send(s) still wait, after the channel's close, for the outcome of writes a handler"
+                        + " in front holds; their callbacks (and close()) wait until it completes their promises",
+                        channel, held);
             }
             if (dropped > 0) {
                 LOG.warn("{}: {} send(s) ended at the channel's close with no outcome from their writes: a handler"

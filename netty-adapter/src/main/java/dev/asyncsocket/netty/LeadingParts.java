@@ -63,6 +63,16 @@ final class LeadingParts {
         return false;
     }
 
+    /** Whether every part was released: nothing reads the caller's memory through them any more. */
+    boolean allReleased() {
+        for (ByteBuf part : parts) {
+            if (part.refCnt() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether every part's write succeeded. */
     boolean allSucceeded() {
         for (ChannelPromise promise : written) {

@@ -215,9 +215,11 @@ public final class NettyAsyncSocket implements AsyncSocket {
      * of the completions once an engine has shut down.
      *
      * <p>A send's callback comes when its write's promise completes. Netty requires every handler to complete
-     * or pass on each write's promise. A send whose write a handler in front dropped without completing its
-     * promise ends once the closed channel has left its loop and its handlers were removed (when nothing could
-     * complete it any more), {@code ABANDONED}, with a WARNING; this waits until then.
+     * or pass on each write's promise. A send whose write a handler in front dropped (released) without
+     * completing its promise ends once the closed channel has left its loop and its handlers were removed
+     * (when nothing could complete it any more), {@code ABANDONED}, with a WARNING; this waits until then. A
+     * write a handler still holds then (to pass on later, say) may still read the caller's memory: its send,
+     * and this, wait for its promise, with a WARNING.
      */
     @Override
     public void close() {

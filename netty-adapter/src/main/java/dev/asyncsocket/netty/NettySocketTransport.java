@@ -128,8 +128,8 @@ public final class NettySocketTransport implements SocketTransport {
     /**
      * Connects as {@link #connect} does, without blocking: callable from any thread, an event loop or a
      * callback included (a client reconnecting from its ABANDONED callback, say). An IP address is taken as it
-     * is; a host name is looked up off the event loops (one lookup at a time, on Netty's global executor), so a
-     * slow DNS answer stalls no socket; {@code timeoutMs} counts from the end of the lookup.
+     * is; a host name is looked up off the event loops (on a few threads of this library's, started on demand),
+     * so a slow DNS answer stalls no socket; {@code timeoutMs} counts from the end of the lookup.
      *
      * @return a future that completes with the transport, or exceptionally with the cause: a
      *     {@link java.net.ConnectException} (refused), a {@link io.netty.channel.ConnectTimeoutException}

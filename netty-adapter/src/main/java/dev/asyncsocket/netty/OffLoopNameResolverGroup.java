@@ -5,7 +5,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Promise;
 
 import java.net.InetAddress;
@@ -14,6 +14,9 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How the connects of {@link NettySocketTransport} resolve their host: an IP literal is taken as it is, on the
@@ -22,17 +25,34 @@ import java.util.concurrent.Executor;
  * every socket of that loop, and {@code connectAsync} promises not to block. The lookup's outcome completes the
  * connect's promise, whose listeners Netty runs on the loop.
  *
- * <p>Lookups run one after another on Netty's {@link GlobalEventExecutor}: a single thread, started on demand,
- * that ends once idle, so an engine that ended leaves no thread of this behind for long. Thread-safe.
+ * <p>Lookups run on {@link #LOOKUPS}, up to {@link #LOOKUP_THREADS} at a time, on daemon threads of their own,
+ * started on demand, that end once idle for a second: an engine that ended leaves no thread of this behind for
+ * long. Not on Netty's {@code GlobalEventExecutor}: its one thread also runs what is left of this library's
+ * callbacks once an engine has ended, and callers' tasks, so a lookup queued there behind a task that waits for
+ * the connect (a blocking {@code connect} made from such a callback) would never run, and one slow DNS answer
+ * would hold all of them. Thread-safe.
  */
 final class OffLoopNameResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
-    static final OffLoopNameResolverGroup INSTANCE = new OffLoopNameResolverGroup(GlobalEventExecutor.INSTANCE);
+    /** How many lookups may wait for DNS at once; the others queue. */
+    static final int LOOKUP_THREADS = 4;
+
+    /** Where every connect of this library looks its host name up. */
+    static final ThreadPoolExecutor LOOKUPS = lookupThreads();
+
+    static final OffLoopNameResolverGroup INSTANCE = new OffLoopNameResolverGroup(LOOKUPS);
 
     private final Executor lookups;
 
     OffLoopNameResolverGroup(Executor lookups) {
         this.lookups = lookups;
+    }
+
+    private static ThreadPoolExecutor lookupThreads() {
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new DefaultThreadFactory("async-socket-lookup", true));
+        threads.allowCoreThreadTimeOut(true);
+        return threads;
     }
 
     @Override

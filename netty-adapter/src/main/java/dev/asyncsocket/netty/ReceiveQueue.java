@@ -54,7 +54,7 @@ final class ReceiveQueue {
     private ByteBuf surplus;
     private End end;
     /** Why the stream ended, once it has: what receives abandoned from then on report. */
-    private SocketFailure endReason;
+    private volatile SocketFailure endReason; // read by whyRefused() on any thread
     /** The buffer last lent to the transport over the head receive's memory (see {@link #lend()}), or null. */
     private ByteBuf lent;
     /** The receive whose memory {@link #lent} is. */
@@ -186,12 +186,24 @@ final class ReceiveQueue {
      * abandoned from then on report, even after the EOF or the channel's close.
      */
     void onEnd(End why, SocketFailure reason) {
+        onEnd(why, reason, null);
+    }
+
+    /**
+     * As {@link #onEnd(End, SocketFailure)}, running {@code first} (the channel's close, say) once the reason
+     * is recorded and before any receive completes: a caller that a closed channel refuses, on any thread, reads
+     * this reason through {@link #endReason()} (after the channel's close, which publishes it).
+     */
+    void onEnd(End why, SocketFailure reason, Runnable first) {
         if (end == null || why.compareTo(end) > 0) {
             end = why;
         }
         if (endReason == null || (why == End.RESET && (endReason.kind() == FailureKind.END_OF_STREAM
                 || endReason.kind() == FailureKind.CHANNEL_CLOSED))) {
             endReason = reason;
+        }
+        if (first != null) {
+            first.run();
         }
         if (surplus == null) {
             abandonPending(endReason);

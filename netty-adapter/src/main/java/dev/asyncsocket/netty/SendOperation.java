@@ -68,6 +68,11 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     /** Whether a recycled view of this send's had been written in part when Netty released it. */
     private boolean partlyWrittenAtRelease;
     /**
+     * Whether this send's recycled view was released (on whatever thread let it go last): from then on nothing
+     * reads the caller's memory through it. Volatile: read at the pipeline's teardown ({@link #settleDropped}).
+     */
+    private volatile boolean viewReleased;
+    /**
      * For a send written straight to the transport (under the connection's {@link StraightWrites}), or the last
      * of a batch: whether its write has ended, and why it failed ({@code null} if it did not).
      */
@@ -387,6 +392,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     @Override
     public void released(int readerIndex, int capacity) {
         partlyWrittenAtRelease = readerIndex > 0 && readerIndex < capacity;
+        viewReleased = true;
     }
 
     private SendResult result() {
@@ -407,14 +413,24 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     }
 
     /**
+     * Whether this send has no outcome yet because a write of its own (with a promise of its own: behind a
+     * handler in front, or an oversize send's) still has none. Event loop only.
+     */
+    boolean awaitsOwnWrite() {
+        return outcome == null && write != null && (!write.isDone() || (leading != null && leading.anyPending()));
+    }
+
+    /**
      * Ends a send whose own write never got its outcome although the channel has closed and left its loop,
-     * its pipeline torn down: a handler in front dropped the write's promise, which Netty's rules forbid, and
-     * nothing can complete it any more. It ends as a write the closed channel refused (for a batch's promise,
-     * the whole batch), so that its callback comes and {@code close()} returns; the promise, should it still
-     * complete, is then ignored. Returns whether it did so. Event loop only.
+     * its pipeline torn down, and whose buffers were all let go: a handler in front dropped the write, and its
+     * promise, which Netty's rules forbid, and nothing can complete it any more. It ends as a write the closed
+     * channel refused (for a batch's promise, the whole batch), so that its callback comes and {@code close()}
+     * returns; the promise, should it still complete, is then ignored. A write still held (by a handler that
+     * passes it on later, from a thread of its own, say) is left to its promise: ending the send would hand the
+     * caller back memory that the handler may still read. Returns whether it ended the send. Event loop only.
      */
     boolean settleDropped() {
-        if (outcome != null || write == null || (write.isDone() && (leading == null || !leading.anyPending()))) {
+        if (!awaitsOwnWrite() || !buffersLetGo()) {
             return false;
         }
         if (batchEnd > 0) {
@@ -423,6 +439,19 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
             outcome = failedResult(partlyWritten(), DROPPED);
         }
         return true;
+    }
+
+    /**
+     * Whether every buffer this send's writes lent out was released, so that nothing reads the caller's memory
+     * any more. A batch's is a copy: the caller's buffers were let go when their bytes were copied.
+     */
+    private boolean buffersLetGo() {
+        if (batchEnd > 0) {
+            return true;
+        }
+        // A recycled view may serve another send once released: its own count says nothing about this one.
+        boolean own = data instanceof CallerBufferView ? viewReleased : data.refCnt() == 0;
+        return own && (leading == null || leading.allReleased());
     }
 
     /** The result of a send whose write failed with {@code cause}, having written some of its bytes or none. */

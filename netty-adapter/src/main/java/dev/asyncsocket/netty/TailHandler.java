@@ -80,9 +80,9 @@ final class TailHandler extends ChannelInboundHandlerAdapter {
             } else {
                 LOG.debug("{}: connection lost: {}", ctx.channel(), cause);
             }
-            // Closed first, so that a callback sending from the ABANDONED completion already sees NOT_OPEN.
-            ctx.channel().close();
-            receives.onEnd(ReceiveQueue.End.RESET, FailureKind.CONNECTION_LOST.because(cause));
+            // Closed before any receive completes, so that a callback sending from the ABANDONED completion
+            // already sees NOT_OPEN; and once the reason is recorded, so that such a refusal says why.
+            receives.onEnd(ReceiveQueue.End.RESET, FailureKind.CONNECTION_LOST.because(cause), ctx.channel()::close);
         } else {
             // Whatever a handler in front threw, reading or writing (Netty fires a flush's failure inbound too):
             // the log line is where a failed flush, whose sends then wait for the next one, shows.

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,9 +109,9 @@ class ConnectAsyncTest {
     }
 
     /**
-     * A host name is looked up off the event loops, one lookup at a time on Netty's global executor, which the
-     * test holds: the lookup waits its turn there, the connect's loop keeps running tasks meanwhile (a slow DNS
-     * answer stalls no socket of that loop), and the connect completes once the lookup is let through.
+     * A host name is looked up off the event loops, on the library's lookup threads, which the test holds: the
+     * lookup waits its turn there, the connect's loop keeps running tasks meanwhile (a slow DNS answer stalls
+     * no socket of that loop), and the connect completes once the lookup is let through.
      */
     @EachTransport
     void aHostNameIsLookedUpOffTheEventLoopWhichKeepsRunningWhileTheLookupWaits(NettyTransport transport)
@@ -118,17 +119,19 @@ class ConnectAsyncTest {
         NettyExecutionEngine engine = NettyExecutionEngine.create(transport, 1);
         CountDownLatch release = new CountDownLatch(1);
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            CountDownLatch held = new CountDownLatch(1);
-            GlobalEventExecutor.INSTANCE.execute(() -> {
-                held.countDown();
-                Latches.awaitQuietly(release);
-            });
-            assertTrue(held.await(10, TimeUnit.SECONDS), "the global executor never ran the holding task");
-            int before = GlobalEventExecutor.INSTANCE.pendingTasks(); // stays so until something new is queued
+            int threads = OffLoopNameResolverGroup.LOOKUP_THREADS;
+            CountDownLatch held = new CountDownLatch(threads);
+            for (int i = 0; i < threads; i++) {
+                OffLoopNameResolverGroup.LOOKUPS.execute(() -> {
+                    held.countDown();
+                    Latches.awaitQuietly(release);
+                });
+            }
+            assertTrue(held.await(10, TimeUnit.SECONDS), "the lookup threads never ran the holding tasks");
             CompletableFuture<NettySocketTransport> connecting =
                     NettySocketTransport.connectAsync(engine, "localhost", server.getLocalPort(), 5000);
-            Polling.awaitTrue(() -> GlobalEventExecutor.INSTANCE.pendingTasks() > before,
-                    () -> "the name's lookup never reached the lookup thread");
+            Polling.awaitTrue(() -> !OffLoopNameResolverGroup.LOOKUPS.getQueue().isEmpty(),
+                    () -> "the name's lookup never reached the lookup threads");
             engine.eventLoopGroup().submit(() -> null).get(10, TimeUnit.SECONDS); // the one loop runs meanwhile
             assertFalse(connecting.isDone(), "connected before the name was looked up: " + connecting);
 
@@ -142,6 +145,28 @@ class ConnectAsyncTest {
         } finally {
             release.countDown();
             engine.decRef();
+        }
+    }
+
+    /**
+     * Lookups run on threads of their own, not on Netty's global executor, where this library runs what is left
+     * of the callbacks once an engine has ended, and callers run tasks of their own: a blocking connect to a
+     * host name made from such a task connects. (A lookup queued behind the very task that waits for it would
+     * never run: the connect would give up after its time-out.)
+     */
+    @EachTransport
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBlockingConnectToAHostNameConnectsFromATaskOnNettysGlobalExecutor(NettyTransport transport)
+            throws Exception {
+        try (LoopbackPair pair = LoopbackPair.connected(transport);
+             ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            NettySocketTransport connected = GlobalEventExecutor.INSTANCE.submit(() -> NettySocketTransport.connect(
+                    pair.engine(), "localhost", server.getLocalPort(), 2000)).get(20, TimeUnit.SECONDS);
+            assertNotNull(connected, "the connect failed: its lookup waited behind the task that made it");
+            try (Socket peer = server.accept()) {
+                assertTrue(connected.channel().isActive());
+                connected.channel().close().syncUninterruptibly();
+            }
         }
     }
 

@@ -14,8 +14,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.channel.socket.DuplexChannel;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -322,6 +325,46 @@ class FailureCauseTest {
             assertNull(pair.socket().lastFailure(), "no operation failed");
             assertEquals(FailureKind.CHANNEL_CLOSED, pair.socket().whyRefused().kind());
         }
+    }
+
+    /**
+     * The peer's reset closes the channel: a send refused from the moment the channel is closed, before the
+     * socket's handler has ended the receives, already reads the reset through {@code whyRefused()}. A handler
+     * in front holds the loop right after the close (the socket's handler's, on the reset) went through it.
+     */
+    @EachTransport
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aSendRefusedAsThePeersResetClosesTheChannelSaysConnectionLostThroughWhyRefused(NettyTransport transport)
+            throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (LoopbackPair pair = LoopbackPair.open(transport)) {
+            try {
+                refusedAsThePeersResetClosesTheChannel(pair, release);
+            } finally {
+                release.countDown(); // before the pair's close, which the held loop would keep waiting
+            }
+        }
+    }
+
+    private void refusedAsThePeersResetClosesTheChannel(LoopbackPair pair, CountDownLatch release) throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        ChannelOutboundHandlerAdapter holder = new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+                ctx.close(promise);
+                closed.countDown();
+                Latches.awaitQuietly(release);
+            }
+        };
+        pair.onTheLoop(() -> pair.transport().channel().pipeline().addFirst(holder)); // in place once this returns
+        receive(pair.socket());
+        pair.peerReset();
+        assertTrue(closed.await(CallbackRecorder.TIMEOUT_SECONDS, TimeUnit.SECONDS), "the reset closed nothing");
+        assertEquals(SendSyncResult.NOT_OPEN, pair.socket().sendAsync(
+                new ByteBuffer[] {ByteBuffer.allocate(1)}, (ctx, result) -> fail("refused"), null));
+        assertEquals(FailureKind.CONNECTION_LOST, pair.socket().whyRefused().kind());
+        release.countDown();
+        assertEquals(FailureKind.CONNECTION_LOST, next(ReceiveResult.ABANDONED).kind());
     }
 
     @EachTransport
