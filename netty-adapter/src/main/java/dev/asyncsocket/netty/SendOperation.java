@@ -8,6 +8,8 @@ import dev.asyncsocket.spi.Payload;
 import dev.asyncsocket.SendResult;
 import io.netty.buffer.ByteBuf;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -45,6 +47,16 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
      */
     static final int MAX_BUFFERS_PER_WRITE = 1024;
 
+    private static final VarHandle VIEW_RELEASED;
+
+    static {
+        try {
+            VIEW_RELEASED = MethodHandles.lookup().findVarHandle(SendOperation.class, "viewReleased", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** What a write whose promise a handler dropped counts as failing with, at the pipeline's teardown. */
     private static final ClosedChannelException DROPPED = new ClosedChannelException();
 
@@ -69,9 +81,11 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     private boolean partlyWrittenAtRelease;
     /**
      * Whether this send's recycled view was released (on whatever thread let it go last): from then on nothing
-     * reads the caller's memory through it. Volatile: read at the pipeline's teardown ({@link #settleDropped}).
+     * reads the caller's memory through it. Written with release and read with acquire semantics
+     * ({@link #VIEW_RELEASED}), not as a volatile: a store fence per send for a flag read only at the pipeline's
+     * teardown ({@link #settleDropped}) would cost the send path for nothing.
      */
-    private volatile boolean viewReleased;
+    private boolean viewReleased;
     /**
      * For a send written straight to the transport (under the connection's {@link StraightWrites}), or the last
      * of a batch: whether its write has ended, and why it failed ({@code null} if it did not).
@@ -392,7 +406,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
     @Override
     public void released(int readerIndex, int capacity) {
         partlyWrittenAtRelease = readerIndex > 0 && readerIndex < capacity;
-        viewReleased = true;
+        VIEW_RELEASED.setRelease(this, true);
     }
 
     private SendResult result() {
@@ -450,7 +464,8 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
             return true;
         }
         // A recycled view may serve another send once released: its own count says nothing about this one.
-        boolean own = data instanceof CallerBufferView ? viewReleased : data.refCnt() == 0;
+        boolean own = data instanceof CallerBufferView
+                ? (boolean) VIEW_RELEASED.getAcquire(this) : data.refCnt() == 0;
         return own && (leading == null || leading.allReleased());
     }
 
