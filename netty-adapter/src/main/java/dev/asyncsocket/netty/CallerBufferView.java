@@ -123,7 +123,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     private ByteBuffer memory() {
         ByteBuffer memory = whole;
         if (memory == null) {
-            memory = buffer.duplicate().clear();
+            memory = CallerMemory.whole(buffer);
             whole = memory;
         }
         return memory;
@@ -183,7 +183,7 @@ final class CallerBufferView extends CallerMemoryByteBuf {
     public ByteBuffer internalNioBuffer(int index, int length) {
         checkIndex(index, length);
         if (internal == null) {
-            internal = buffer.duplicate();
+            internal = CallerMemory.whole(buffer);
         }
         return internal.clear().position(offset + index).limit(offset + index + length);
     }

@@ -70,16 +70,18 @@ final class PayloadSnapshot {
     }
 
     // A caller that lowered a buffer's limit after the send was made broke the contract, but must not make the
-    // transport's write fail (nor leak the copy a transport makes): past the limit, a duplicate over the whole
-    // capacity serves the bytes that were lent. Absolute accesses only, so no buffer of the caller's ever moves.
+    // transport's write fail (nor leak the copy a transport makes): past the limit, a view over the whole
+    // capacity serves the bytes that were lent (CallerMemory). Absolute accesses only, so no buffer of the
+    // caller's ever moves.
 
     /** Byte {@code at} of buffer {@code i}, counted from its position. */
     byte get(int i, int at) {
         int index = bounds[2 * i] + at;
+        ByteBuffer buffer = buffers[i];
         try {
-            return buffers[i].get(index);
+            return buffer.get(index);
         } catch (IndexOutOfBoundsException loweredMeanwhile) {
-            return buffers[i].duplicate().clear().get(index);
+            return CallerMemory.whole(buffer).get(index);
         }
     }
 
@@ -89,10 +91,11 @@ final class PayloadSnapshot {
      */
     ByteBuffer region(int i, int at, int length) {
         int index = bounds[2 * i] + at;
+        ByteBuffer buffer = buffers[i];
         try {
-            return buffers[i].slice(index, length);
+            return buffer.slice(index, length);
         } catch (IndexOutOfBoundsException loweredMeanwhile) {
-            return buffers[i].duplicate().clear().slice(index, length);
+            return CallerMemory.whole(buffer).slice(index, length);
         }
     }
 }

@@ -270,7 +270,7 @@ final class SendOperation<C> implements Operation, CallerBufferView.ReleaseObser
         try {
             target.put(target.position(), lone, lonePosition, length);
         } catch (IndexOutOfBoundsException limitLowered) {
-            target.put(target.position(), lone.duplicate().clear(), lonePosition, length);
+            target.put(target.position(), CallerMemory.whole(lone), lonePosition, length);
         }
         batch.writerIndex(at + length);
         lone = null;

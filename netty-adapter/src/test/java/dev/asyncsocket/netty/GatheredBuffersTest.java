@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -203,6 +204,44 @@ class GatheredBuffersTest {
             assertEquals(4, gathered.nioBuffers(3, 4)[0].remaining());
             assertEquals(2, payload[1].limit());
         } finally {
+            gathered.release();
+        }
+    }
+
+    /**
+     * A caller that breaks the contract by moving a lent heap buffer's limit and position while the transport
+     * copies it (as Netty's transports copy heap bytes into a direct buffer, and leak that copy if the read
+     * throws): every copy still reads the bytes lent. A duplicate of the caller's buffer, which reads its
+     * position and limit one after the other, threw when the two crossed in between.
+     */
+    @Test
+    void copiesOfHeapBuffersWhoseLimitAndPositionTheCallerMovesMeanwhileReadTheBytesLent() throws Exception {
+        ByteBuffer[] payload = threeBuffers(false);
+        ByteBuf gathered = over(payload);
+        ByteBuffer moved = payload[1];
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            moved.limit(3); // below the bytes lent: the copies read past the limit
+            AtomicBoolean copying = new AtomicBoolean(true);
+            Future<?> moving = caller.submit(() -> {
+                for (int i = 0; copying.get(); i++) {
+                    // Each state consistent, but a position read in one and a limit read in the next cross.
+                    if ((i & 1) == 0) {
+                        moved.limit(7).position(7);
+                    } else {
+                        moved.limit(3).position(0);
+                    }
+                }
+            });
+            byte[] read = new byte[BYTES.length];
+            for (int copy = 0; copy < 200_000; copy++) {
+                gathered.getBytes(0, read);
+                assertArrayEquals(BYTES, read, "copy " + copy);
+            }
+            copying.set(false);
+            moving.get();
+        } finally {
+            caller.shutdownNow();
             gathered.release();
         }
     }

@@ -779,6 +779,16 @@ public final class RaceSoak {
         }
     }
 
+    /** Whether {@code thread} has ended, or ends by {@code deadline} ({@link System#nanoTime()}). */
+    private static boolean hasEnded(Thread thread, long deadline) {
+        try {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
     private Summary check(Set<Thread> threadsBefore, double seconds, List<String> problems, LibraryLog libraryLog) {
         problems.addAll(runProblems);
         long accepted = 0;
@@ -865,8 +875,12 @@ public final class RaceSoak {
             }
         }
         int threadsLeft = 0;
+        // An event loop completes its termination future a moment before its thread returns: a thread still
+        // alive is given until the deadline to end before it counts as left running.
+        long exitDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.isAlive() && !threadsBefore.contains(thread) && thread.getName().startsWith("async-socket-")) {
+            if (!threadsBefore.contains(thread) && thread.getName().startsWith("async-socket-")
+                    && !hasEnded(thread, exitDeadline)) {
                 threadsLeft++;
                 problems.add("event-loop thread left running: " + thread.getName());
             }
