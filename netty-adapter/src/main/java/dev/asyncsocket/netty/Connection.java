@@ -156,7 +156,8 @@ final class Connection implements Runnable, Executor, ReceiveQueue.Owner, Operat
                 boolean lends = NettyTransport.mayReadIntoPostedBuffer(channel);
                 channel.config().setRecvByteBufAllocator(new ReadIntoPostedBuffer(allocator, receives, lends));
             }
-            channel.pipeline().addLast(TailHandler.NAME, new TailHandler(receives, this::onReadComplete, this::onPipelineTornDown));
+            channel.pipeline().addLast(TailHandler.NAME,
+                    new TailHandler(receives, this::onReadComplete, this::onPipelineTornDown));
             EarlyInboundBuffer early = channel.pipeline().get(EarlyInboundBuffer.class);
             if (early != null) {
                 channel.pipeline().remove(early); // passes on what it held, through any handlers behind it

@@ -44,23 +44,26 @@ final class LeadingParts {
      * pending has it (and should ask again).
      */
     boolean allDone(Runnable whenDone) {
-        for (ChannelPromise promise : written) {
-            if (promise != null && !promise.isDone()) {
-                promise.addListener(done -> whenDone.run());
-                return false;
-            }
+        ChannelPromise pending = firstPending();
+        if (pending == null) {
+            return true;
         }
-        return true;
+        pending.addListener(done -> whenDone.run());
+        return false;
     }
 
     /** Whether a part's write still awaits its outcome. */
     boolean anyPending() {
+        return firstPending() != null;
+    }
+
+    private ChannelPromise firstPending() {
         for (ChannelPromise promise : written) {
             if (promise != null && !promise.isDone()) {
-                return true;
+                return promise;
             }
         }
-        return false;
+        return null;
     }
 
     /** Whether every part was released: nothing reads the caller's memory through them any more. */

@@ -13,8 +13,9 @@ import io.netty.util.ReferenceCountUtil;
  * The last handler of the channel's pipeline (c-pal's threadpool I/O callback): bytes go to the receive
  * queue, and the ends of the stream become results: the peer's EOF (a FIN, or a TLS close_notify; see
  * {@link EndOfInput}) and a reset or closed channel end receives with ABANDONED, a reset also closes the
- * channel so that new sends get NOT_OPEN, and any other failure completes pending receives with ERROR. Nothing is swallowed silently: what is not a result is
- * logged. One instance per connection; runs on the channel's event loop.
+ * channel so that new sends get NOT_OPEN, and any other failure completes pending receives with ERROR.
+ * Nothing is swallowed silently: what is not a result is logged. One instance per connection; runs on the
+ * channel's event loop.
  */
 final class TailHandler extends ChannelInboundHandlerAdapter {
 
